@@ -1,0 +1,307 @@
+/* mod_moisinno: the module structure, its hooks and the request dispatch.
+ *
+ * Process model.  mongoc_init() runs once per process, in the parent,
+ * before any fork; the parent never calls mongoc_cleanup().  Indexes are
+ * created from the parent at start-up with a short-lived single client
+ * (destroyed before the children are forked).  Each child creates its own
+ * client pool in child_init, on a sub-pool of the child pool; each request
+ * borrows at most one client, given back when the handler returns (and, at
+ * the latest, by the request pool's cleanup).
+ */
+#include <apr_strings.h>
+#include <http_core.h>
+#include <http_protocol.h>
+#include <http_request.h>
+#include <ap_mpm.h>
+#include "mod_moisinno.h"
+
+/* ---- logging from the pure layer -------------------------------------- */
+
+static void log_sink(void *baton, const char *file, int line, moi_log_level level,
+                     apr_status_t rv, const char *msg)
+{
+    ap_log_error(file, line, APLOG_MODULE_INDEX, (int)level, rv, (server_rec *)baton, "%s",
+                 msg);
+}
+
+static int log_enabled(void *baton, moi_log_level level)
+{
+    return APLOG_IS_LEVEL((server_rec *)baton, (int)level);
+}
+
+/* ---- start-up ----------------------------------------------------------- */
+
+static int moi_pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp)
+{
+    (void)pconf, (void)plog, (void)ptemp;
+    moi_store_mongo_global_init();
+    return OK;
+}
+
+static int moi_check_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
+                            server_rec *s)
+{
+    (void)plog;
+    return moi_config_check_sections(pconf, ptemp, s);
+}
+
+/* Is this virtual host serving the application anywhere? */
+static int server_mounts_app(server_rec *s)
+{
+    core_server_config *csc = ap_get_core_module_config(s->module_config);
+    ap_conf_vector_t **secs = (ap_conf_vector_t **)csc->sec_url->elts;
+    int i;
+    for (i = 0; i < csc->sec_url->nelts; i++) {
+        moi_dir_conf *dc = ap_get_module_config(secs[i], &moisinno_module);
+        if (dc && dc->base) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Creates the indexes of each distinct database once, from the parent. */
+static void ensure_indexes_at_startup(apr_pool_t *ptemp, server_rec *main_s)
+{
+    apr_hash_t *seen = apr_hash_make(ptemp);
+    server_rec *s;
+
+    for (s = main_s; s; s = s->next) {
+        moi_server_conf *sc = ap_get_module_config(s->module_config, &moisinno_module);
+        const char *uri = moi_conf_uri(sc), *db = moi_conf_database(sc), *key, *err = NULL;
+        apr_pool_t *sp;
+        moi_store_t *store;
+
+        if (!server_mounts_app(s)) {
+            continue;
+        }
+        key = apr_pstrcat(ptemp, uri, "\n", db, NULL);
+        if (apr_hash_get(seen, key, APR_HASH_KEY_STRING)) {
+            continue;
+        }
+        apr_hash_set(seen, key, APR_HASH_KEY_STRING, key);
+        apr_pool_create(&sp, ptemp);
+        store = moi_store_mongo_create(sp, uri, db, 0, &err);
+        if (!store) {
+            ap_log_error(APLOG_MARK, APLOG_ERR, 0, s,
+                         MOI_LOGNO(00003) "cannot use MoisInnoMongoURI %s: %s",
+                         moi_store_mongo_describe_uri(ptemp, uri), err);
+        }
+        else if (moi_store_ensure_indexes(store, sp) == MOI_STORE_OK) {
+            ap_log_error(APLOG_MARK, APLOG_INFO, 0, s,
+                         MOI_LOGNO(00004) "indexes of %s are in place", store->description);
+        }
+        else {
+            ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s,
+                         MOI_LOGNO(00005) "could not create the indexes of %s at start-up; "
+                                          "each child will retry at its first database "
+                                          "request",
+                         store->description);
+        }
+        apr_pool_destroy(sp); /* the client goes before any fork */
+    }
+}
+
+static int moi_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
+                           server_rec *s)
+{
+    (void)pconf, (void)plog;
+    moi_log_set(log_sink, log_enabled, s);
+    /* The first pass at start-up only checks the configuration. */
+    if (ap_state_query(AP_SQ_MAIN_STATE) == AP_SQ_MS_CREATE_PRE_CONFIG) {
+        return OK;
+    }
+    ensure_indexes_at_startup(ptemp, s);
+    return OK;
+}
+
+/* One client pool per child and per distinct (URI, database). */
+static void moi_child_init(apr_pool_t *pchild, server_rec *main_s)
+{
+    apr_hash_t *stores = apr_hash_make(pchild);
+    apr_pool_t *sp;
+    server_rec *s;
+    int threads = 1;
+
+    ap_mpm_query(AP_MPMQ_MAX_THREADS, &threads);
+    if (threads < 1) {
+        threads = 1;
+    }
+    apr_pool_create(&sp, pchild);
+    apr_pool_tag(sp, "moisinno_store");
+    for (s = main_s; s; s = s->next) {
+        moi_server_conf *sc = ap_get_module_config(s->module_config, &moisinno_module);
+        const char *uri = moi_conf_uri(sc), *db = moi_conf_database(sc), *err = NULL;
+        const char *key = apr_pstrcat(pchild, uri, "\n", db, NULL);
+        moi_store_t *store;
+
+        if (!server_mounts_app(s)) {
+            continue;
+        }
+        store = apr_hash_get(stores, key, APR_HASH_KEY_STRING);
+        if (!store) {
+            /* A client per thread, and headroom for requests whose pool
+             * outlives their worker thread (async write completion). */
+            store = moi_store_mongo_create(sp, uri, db, threads * 2, &err);
+            if (!store) {
+                ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s,
+                             MOI_LOGNO(00006) "cannot create the database client pool "
+                                              "for %s: %s; the application will answer "
+                                              "503 in this child",
+                             moi_store_mongo_describe_uri(pchild, uri), err);
+                continue;
+            }
+            apr_hash_set(stores, key, APR_HASH_KEY_STRING, store);
+        }
+        sc->store = store;
+    }
+}
+
+/* ---- dispatch ----------------------------------------------------------- */
+
+enum {
+    R_HEALTH,
+};
+
+static const moi_route routes[] = {
+    {"/sante", MOI_M_GET, R_HEALTH},
+};
+
+static moi_handler_fn *const route_handlers[] = {
+    [R_HEALTH] = moi_health_get,
+};
+
+static int method_bit(request_rec *r)
+{
+    switch (r->method_number) {
+    case M_GET:
+        return MOI_M_GET;
+    case M_POST:
+        return MOI_M_POST;
+    case M_PUT:
+        return MOI_M_PUT;
+    case M_PATCH:
+        return MOI_M_PATCH;
+    case M_DELETE:
+        return MOI_M_DELETE;
+    default:
+        return 0;
+    }
+}
+
+static void allow_methods(request_rec *r, int methods)
+{
+    char buf[64];
+    ap_allow_methods(r, REPLACE_ALLOW, NULL);
+    if (methods & MOI_M_GET) {
+        ap_allow_methods(r, MERGE_ALLOW, "GET", "HEAD", NULL);
+    }
+    if (methods & MOI_M_POST) {
+        ap_allow_methods(r, MERGE_ALLOW, "POST", NULL);
+    }
+    if (methods & MOI_M_PUT) {
+        ap_allow_methods(r, MERGE_ALLOW, "PUT", NULL);
+    }
+    if (methods & MOI_M_PATCH) {
+        ap_allow_methods(r, MERGE_ALLOW, "PATCH", NULL);
+    }
+    if (methods & MOI_M_DELETE) {
+        ap_allow_methods(r, MERGE_ALLOW, "DELETE", NULL);
+    }
+    apr_table_setn(r->headers_out, "Allow",
+                   apr_pstrdup(r->pool, moi_route_allow_header(methods, buf, sizeof(buf))));
+}
+
+static int moi_handler(request_rec *r)
+{
+    moi_req q;
+    moi_route_match_t m;
+    moi_route_result res;
+    size_t blen;
+    int rv;
+
+    if (!r->handler || strcmp(r->handler, MOI_HANDLER) != 0) {
+        return DECLINED;
+    }
+    memset(&q, 0, sizeof(q));
+    q.r = r;
+    q.sc = ap_get_module_config(r->server->module_config, &moisinno_module);
+    q.dc = ap_get_module_config(r->per_dir_config, &moisinno_module);
+    q.base = q.dc ? q.dc->base : NULL;
+    moi_set_common_headers(r);
+
+    if (!q.base) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
+                      MOI_LOGNO(00010) "SetHandler moisinno applies to %s outside a "
+                                       "<Location> that mounts the application; put "
+                                       "SetHandler moisinno in a <Location /path>",
+                      r->uri);
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    blen = strlen(q.base);
+    if (strncmp(r->uri, q.base, blen) != 0) {
+        return DECLINED;
+    }
+    q.path = r->uri + blen;
+    q.json = strncmp(q.path, "/api/", 5) == 0 || strcmp(q.path, "/sante") == 0;
+    if (*q.path == '\0') {
+        apr_table_setn(r->headers_out, "Location",
+                       apr_pstrcat(r->pool, q.base, "/", r->args ? "?" : "",
+                                   r->args ? r->args : "", NULL));
+        return HTTP_MOVED_PERMANENTLY;
+    }
+    if (*q.path != '/') {
+        return DECLINED;
+    }
+
+    res = moi_route_match(routes, sizeof(routes) / sizeof(routes[0]), q.path,
+                          method_bit(r), &m);
+    if (res == MOI_ROUTE_NOT_FOUND) {
+        return moi_error(&q, HTTP_NOT_FOUND, "not_found",
+                         "La page demandée n'existe pas.");
+    }
+    if (r->method_number == M_OPTIONS) {
+        allow_methods(r, m.allowed);
+        r->status = HTTP_NO_CONTENT;
+        return OK;
+    }
+    if (res == MOI_ROUTE_METHOD_NOT_ALLOWED) {
+        allow_methods(r, m.allowed);
+        return moi_error(&q, HTTP_METHOD_NOT_ALLOWED, "method_not_allowed",
+                         "Cette méthode n'est pas permise pour cette adresse.");
+    }
+    if (m.param) {
+        q.param = apr_pstrmemdup(r->pool, m.param, m.param_len);
+    }
+    if (q.sc->store) {
+        q.db = moi_store_conn_open(q.sc->store, r->pool);
+    }
+    rv = route_handlers[m.route->id](&q);
+    if (q.db) {
+        moi_store_conn_close(q.sc->store, q.db);
+    }
+    return rv;
+}
+
+static void register_hooks(apr_pool_t *p)
+{
+    (void)p;
+    ap_hook_pre_config(moi_pre_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_check_config(moi_check_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_post_config(moi_post_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_child_init(moi_child_init, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_handler(moi_handler, NULL, NULL, APR_HOOK_MIDDLE);
+}
+
+AP_DECLARE_MODULE(moisinno) = {
+    STANDARD20_MODULE_STUFF,
+    moi_create_dir_conf,
+    moi_merge_dir_conf,
+    moi_create_server_conf,
+    moi_merge_server_conf,
+    moi_directives,
+    register_hooks,
+#if defined(AP_MODULE_FLAG_ALWAYS_MERGE)
+    AP_MODULE_FLAG_ALWAYS_MERGE
+#endif
+};

@@ -1,0 +1,93 @@
+/* httpd glue shared by the mod_moisinno*.c files. */
+#ifndef MOD_MOISINNO_H
+#define MOD_MOISINNO_H
+
+#include <httpd.h>
+#include <http_config.h>
+#include <http_log.h>
+#include "moi_log.h"
+#include "moi_parse.h"
+#include "moi_route.h"
+#include "moi_store.h"
+
+extern module AP_MODULE_DECLARE_DATA moisinno_module;
+
+#define MOI_HANDLER "moisinno"
+#define MOI_DEFAULT_URI "mongodb://127.0.0.1:27017/"
+#define MOI_DEFAULT_DATABASE "moisinno"
+#define MOI_DEFAULT_IDLE_TIMEOUT 7200
+#define MOI_DEFAULT_ABSOLUTE_TIMEOUT 43200
+#define MOI_DEFAULT_PAGE_SIZE 20
+#define MOI_MAX_PAGE_SIZE 100
+#define MOI_DEFAULT_CACHE_TTL 5
+#define MOI_MAX_CACHE_TTL 3600
+
+#define MOI_UNSET -1
+
+enum { MOI_SECURE_OFF = 0, MOI_SECURE_ON = 1, MOI_SECURE_AUTO = 2 };
+
+/* Server (virtual host) configuration. */
+typedef struct {
+    const char *mongo_uri; /* NULL: unset */
+    const char *database;  /* NULL: unset */
+    moi_store_t *store;    /* in a child: set by child_init */
+} moi_server_conf;
+
+/* Directory (<Location>) configuration.  Every field has an unset value
+ * (NULL or MOI_UNSET) and the innermost set value wins at merge. */
+typedef struct {
+    int edition_year;  /* MOI_UNSET */
+    moi_date edition_first;
+    moi_date edition_last;
+    int deadline_set;  /* MOI_UNSET */
+    apr_time_t deadline;
+    const char *deadline_text;
+    int moderation;    /* MOI_UNSET */
+    apr_array_header_t *admins;          /* of const char *, lower case; NULL unset */
+    apr_array_header_t *signup_domains;  /* idem */
+    int idle_timeout;  /* MOI_UNSET */
+    int absolute_timeout;
+    int secure_cookies; /* MOI_UNSET */
+    int page_size;      /* MOI_UNSET */
+    int cache_ttl;      /* MOI_UNSET */
+    const char *template_dir; /* NULL unset */
+    /* Set at start-up on each <Location> with SetHandler moisinno: the
+     * application's base path (no trailing slash, "" for "/"). */
+    const char *base;
+} moi_dir_conf;
+
+/* Everything a handler needs for one request. */
+typedef struct {
+    request_rec *r;
+    moi_server_conf *sc;
+    moi_dir_conf *dc;
+    const char *base;  /* as in moi_dir_conf */
+    const char *path;  /* the part of the URI after base, "/..." */
+    const char *param; /* the {id} of the route, or NULL */
+    int json;          /* errors are answered in JSON */
+    moi_store_conn_t *db;
+} moi_req;
+
+typedef int moi_handler_fn(moi_req *q);
+
+/* mod_moisinno_config.c */
+extern const command_rec moi_directives[];
+void *moi_create_server_conf(apr_pool_t *p, server_rec *s);
+void *moi_merge_server_conf(apr_pool_t *p, void *basev, void *addv);
+void *moi_create_dir_conf(apr_pool_t *p, char *dir);
+void *moi_merge_dir_conf(apr_pool_t *p, void *basev, void *addv);
+/* Start-up checks over every <Location>: sets base, requires an edition. */
+int moi_config_check_sections(apr_pool_t *p, apr_pool_t *ptemp, server_rec *s);
+const char *moi_conf_uri(const moi_server_conf *sc);
+const char *moi_conf_database(const moi_server_conf *sc);
+
+/* mod_moisinno_http.c: responses */
+int moi_error(moi_req *q, int status, const char *code, const char *message);
+int moi_send_json(moi_req *q, int status, const char *body);
+int moi_send_html(moi_req *q, int status, const char *title, const char *body);
+void moi_set_common_headers(request_rec *r);
+
+/* Endpoints, one file per group. */
+int moi_health_get(moi_req *q); /* mod_moisinno_health.c */
+
+#endif

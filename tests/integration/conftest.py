@@ -1,0 +1,57 @@
+import os
+import tempfile
+
+import pytest
+
+from moienv import DevDB, Httpd, wait_for
+
+
+@pytest.fixture(scope="session")
+def workdir():
+    d = tempfile.mkdtemp(prefix="moisinno-test-")
+    os.chmod(d, 0o755)  # httpd children run as www-data when started as root
+    yield d
+
+
+@pytest.fixture(scope="session")
+def db(workdir):
+    d = DevDB(workdir)
+    d.start()
+    yield d
+    try:
+        d.thaw()
+    except OSError:
+        pass
+    d.stop()
+
+
+@pytest.fixture(scope="session")
+def httpd(workdir, db):
+    h = Httpd(workdir, db)
+    h.start()
+    yield h
+    h.stop()
+
+
+@pytest.fixture(autouse=True)
+def error_log_clean(httpd):
+    """Fails a test that left unexpected errors or crashes in the error log."""
+    httpd.new_log_lines()
+    yield
+    bad = httpd.unexpected_log_lines()
+    assert not bad, "unexpected error-log lines:\n" + "\n".join(bad)
+
+
+@pytest.fixture()
+def db_up(db, httpd):
+    """Makes sure the database is running and answering when a test starts."""
+    try:
+        db.thaw()
+    except OSError:
+        pass
+    if not os.path.exists(os.path.join(db.dir, "devdb.pid")):
+        db.start()
+    import requests
+
+    wait_for(lambda: requests.get(httpd.url + "/sante", timeout=5).status_code == 200, 20)
+    return db

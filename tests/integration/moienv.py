@@ -1,0 +1,229 @@
+"""A real httpd with mod_moisinno and a real FerretDB, for the tests.
+
+In the spirit of httpd's test/pyhttpd: the environment renders an httpd
+configuration from conf/httpd.conf.in into a private directory, starts
+httpd and the development database on free ports, can rewrite the
+configuration and restart gracefully, and reads the error log so that a
+test fails on any unexpected error or child crash.
+"""
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import time
+
+import pymongo
+import requests
+
+SOURCE = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+MODULE = os.path.join(SOURCE, "mod_moisinno", ".libs", "mod_moisinno.so")
+APACHE = shutil.which("apache2") or "/usr/sbin/apache2"
+
+# Error-log lines that make a test fail unless the test expected them.
+BAD_LINE = re.compile(
+    r"\[[\w.]*:(error|crit|alert|emerg)\]|exit signal|Segmentation fault|AddressSanitizer"
+    r"|ERROR: LeakSanitizer|runtime error:"
+)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(pred, timeout, interval=0.1):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = pred()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            return value
+        time.sleep(interval)
+
+
+class DevDB:
+    """The embedded FerretDB of scripts/devdb, on a free port."""
+
+    def __init__(self, workdir, port=None):
+        self.dir = os.path.join(workdir, "db")
+        self.port = port or free_port()
+        os.makedirs(self.dir, exist_ok=True)
+
+    @property
+    def uri(self):
+        return f"mongodb://127.0.0.1:{self.port}/"
+
+    def start(self):
+        subprocess.run(
+            [os.path.join(SOURCE, "scripts", "devdb-start"), str(self.port), self.dir],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+
+    def stop(self):
+        subprocess.run([os.path.join(SOURCE, "scripts", "devdb-stop"), self.dir], check=True)
+
+    def pid(self):
+        with open(os.path.join(self.dir, "devdb.pid")) as f:
+            return int(f.read().strip())
+
+    def freeze(self):
+        os.kill(self.pid(), signal.SIGSTOP)
+
+    def thaw(self):
+        os.kill(self.pid(), signal.SIGCONT)
+
+    def client(self):
+        return pymongo.MongoClient(self.uri, serverSelectionTimeoutMS=5000)
+
+
+class Httpd:
+    """httpd with the module, configured from conf/httpd.conf.in."""
+
+    def __init__(self, workdir, db, base="/mois-innovation", mpm="event", database="moisinno"):
+        self.root = os.path.join(workdir, "httpd")
+        self.db = db
+        self.base = base
+        self.mpm = mpm
+        self.database = database
+        self.port = free_port()
+        self.log_offset = 0
+        self.expected = []
+        for sub in ("conf", "logs", "run", "htdocs"):
+            os.makedirs(os.path.join(self.root, sub), exist_ok=True)
+        self.conf_path = os.path.join(self.root, "conf", "httpd.conf")
+        self.write_config()
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.port}{self.base}"
+
+    @property
+    def error_log(self):
+        return os.path.join(self.root, "logs", "error.log")
+
+    def render(self, location_extra="", server_extra="", mongo_uri=None, database=None):
+        with open(os.path.join(SOURCE, "conf", "httpd.conf.in")) as f:
+            text = f.read()
+        user = "User www-data\nGroup www-data" if os.geteuid() == 0 else ""
+        values = {
+            "ROOT": self.root,
+            "SOURCE": SOURCE,
+            "PORT": str(self.port),
+            "MPM": self.mpm,
+            "MODULE": MODULE,
+            "USER_GROUP": user,
+            "LOGLEVEL": "info",
+            "MONGO_URI": mongo_uri or self.db.uri,
+            "DATABASE": database or self.database,
+            "BASE": self.base,
+            "SERVER_EXTRA": server_extra,
+            "LOCATION_EXTRA": location_extra,
+        }
+        for key, value in values.items():
+            text = text.replace(f"@{key}@", value)
+        return text
+
+    def write_config(self, **kw):
+        text = kw.pop("text", None) or self.render(**kw)
+        with open(self.conf_path, "w") as f:
+            f.write(text)
+
+    def apache(self, *args, conf=None):
+        return subprocess.run(
+            [APACHE, "-d", self.root, "-f", conf or self.conf_path, *args],
+            capture_output=True,
+            text=True,
+            env=dict(os.environ, APACHE_RUN_DIR=os.path.join(self.root, "run")),
+        )
+
+    def configtest(self, text):
+        """Runs `apache2 -t` on a configuration text; returns the result."""
+        path = os.path.join(self.root, "conf", "configtest.conf")
+        with open(path, "w") as f:
+            f.write(text)
+        return self.apache("-t", conf=path)
+
+    def pid(self):
+        try:
+            with open(os.path.join(self.root, "run", "httpd.pid")) as f:
+                return int(f.read().strip())
+        except (OSError, ValueError):
+            return None
+
+    def is_up(self):
+        try:
+            requests.get(self.url + "/sante", timeout=3)
+            return True
+        except requests.RequestException:
+            return False
+
+    def start(self):
+        res = self.apache("-k", "start")
+        if res.returncode != 0:
+            raise RuntimeError(f"httpd did not start:\n{res.stdout}{res.stderr}\n{self.tail_log()}")
+        if not wait_for(self.is_up, 15):
+            raise RuntimeError("httpd does not answer:\n" + self.tail_log())
+
+    def stop(self):
+        pid = self.pid()
+        if not pid:
+            return
+        self.apache("-k", "stop")
+
+        def gone():
+            try:
+                os.kill(pid, 0)
+                return False
+            except OSError:
+                return True
+
+        if not wait_for(gone, 15):
+            os.kill(pid, signal.SIGKILL)
+
+    def graceful(self):
+        """Graceful restart; returns once the new generation answers."""
+        before = self.generation()
+        res = self.apache("-k", "graceful")
+        if res.returncode != 0:
+            raise RuntimeError(res.stdout + res.stderr)
+        wait_for(lambda: self.generation() > before, 15)
+        wait_for(self.is_up, 15)
+
+    def generation(self):
+        try:
+            with open(self.error_log) as f:
+                return f.read().count("resuming normal operations")
+        except OSError:
+            return 0
+
+    def tail_log(self, n=30):
+        try:
+            with open(self.error_log) as f:
+                return "".join(f.readlines()[-n:])
+        except OSError:
+            return "(no error log)"
+
+    def new_log_lines(self):
+        try:
+            with open(self.error_log, errors="replace") as f:
+                f.seek(self.log_offset)
+                text = f.read()
+                self.log_offset = f.tell()
+        except OSError:
+            return []
+        return text.splitlines()
+
+    def expect_log(self, pattern):
+        """Allows error-log lines matching pattern until the current test ends."""
+        self.expected.append(re.compile(pattern))
+
+    def unexpected_log_lines(self):
+        lines = [l for l in self.new_log_lines() if BAD_LINE.search(l)]
+        bad = [l for l in lines if not any(p.search(l) for p in self.expected)]
+        self.expected = []
+        return bad

@@ -1,0 +1,22 @@
+/* Check unit tests of the pure units (moi_*.c): one suite per unit, and the
+ * per-test APR pool every test case can use.
+ */
+#ifndef MOI_UNIT_H
+#define MOI_UNIT_H
+
+#include <check.h>
+#include <apr_pools.h>
+
+Suite *parse_suite(void);
+Suite *route_suite(void);
+Suite *html_suite(void);
+Suite *log_suite(void);
+
+/* A fresh pool for the running test, created by the checked fixture that
+ * unit_tcase() installs and destroyed after the test. */
+extern apr_pool_t *unit_pool;
+
+/* A test case named name whose tests each get their own unit_pool. */
+TCase *unit_tcase(const char *name);
+
+#endif
