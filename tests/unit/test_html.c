@@ -66,7 +66,8 @@ END_TEST
 
 START_TEST(escape_without_specials_returns_input)
 {
-    static const char plain[] = "Atelier participatif \xc3\xa0 Lyon, 14h-16h; 100% en ligne";
+    static const char plain[] =
+        "Atelier participatif \xc3\xa0 Lyon, 14h-16h; 100% en ligne";
     const char *empty = "";
     ck_assert_ptr_eq(moi_html_escape(unit_pool, plain), plain);
     ck_assert_ptr_eq(moi_html_escape(unit_pool, empty), empty);

@@ -5,10 +5,10 @@
 #include "unit.h"
 
 typedef struct {
-    int threshold;  /* levels up to this one are enabled */
-    int calls;      /* sink calls */
-    int asked;      /* enabled calls */
-    void *baton;    /* as seen by the sink */
+    int threshold; /* levels up to this one are enabled */
+    int calls;     /* sink calls */
+    int asked;     /* enabled calls */
+    void *baton;   /* as seen by the sink */
     const char *file;
     int line;
     moi_log_level level;

@@ -4,7 +4,7 @@
 #include "moi_parse.h"
 #include "unit.h"
 
-#define USEC(s) ((apr_time_t)(s) * APR_USEC_PER_SEC)
+#define USEC(s) ((apr_time_t)(s)*APR_USEC_PER_SEC)
 
 /* n copies of c, from unit_pool. */
 static char *repeat(char c, size_t n)
@@ -27,7 +27,8 @@ static void int64_ok(const char *s, apr_int64_t min, apr_int64_t max, apr_int64_
 static void int64_bad(const char *s, apr_int64_t min, apr_int64_t max)
 {
     apr_int64_t v = 12345;
-    ck_assert_msg(moi_parse_int64(s, min, max, &v) == -1, "'%s' accepted", s ? s : "NULL");
+    ck_assert_msg(moi_parse_int64(s, min, max, &v) == -1, "'%s' accepted",
+                  s ? s : "NULL");
     ck_assert_msg(v == 12345, "'%s' wrote *out on failure", s ? s : "NULL");
 }
 
@@ -80,10 +81,10 @@ END_TEST
 START_TEST(int64_syntax)
 {
     static const char *const bad[] = {
-        "",     "-",     "+",    "+1",   "--1",  "-+1",  "01",   "00",       "-0",
-        "-01",  "007",   " 1",   "1 ",   "\t1",  "1\n",  "1 2",  "1a",       "a1",
-        "0x10", "1e3",   "1.0",  "1,0",  "1_0",  "١",    "1-",   "- 1",      "0-",
-        "\xff", "1\xff", " ",    "-\n1", "+0",   "0 ",   "+-0",  "999 999",  "1/2"};
+        "",     "-",     "+",   "+1",   "--1", "-+1", "01",  "00",      "-0",
+        "-01",  "007",   " 1",  "1 ",   "\t1", "1\n", "1 2", "1a",      "a1",
+        "0x10", "1e3",   "1.0", "1,0",  "1_0", "١",   "1-",  "- 1",     "0-",
+        "\xff", "1\xff", " ",   "-\n1", "+0",  "0 ",  "+-0", "999 999", "1/2"};
     size_t i;
     for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         int64_bad(bad[i], APR_INT64_MIN, APR_INT64_MAX);
@@ -98,8 +99,8 @@ static void date_ok(const char *s, int y, int m, int d)
 {
     moi_date out = {-1, -1, -1};
     ck_assert_msg(moi_parse_date(s, &out) == 0, "'%s' refused", s);
-    ck_assert_msg(out.year == y && out.month == m && out.day == d,
-                  "'%s' gave %d-%d-%d", s, out.year, out.month, out.day);
+    ck_assert_msg(out.year == y && out.month == m && out.day == d, "'%s' gave %d-%d-%d",
+                  s, out.year, out.month, out.day);
 }
 
 static void date_bad(const char *s)
@@ -141,14 +142,41 @@ END_TEST
 
 START_TEST(date_invalid)
 {
-    static const char *const bad[] = {
-        "",            "2022",        "2022-11",     "2022-11-2",   "2022-1-02",
-        "22-11-02",    "20221102",    "2022/11/02",  "2022-11-02 ", " 2022-11-02",
-        "2022-11-02x", "2022-11-02T", "2022-11-020", "02022-11-02", "2022-13-01",
-        "2022-00-10",  "2022-11-00",  "2022-11-31",  "2022-04-31",  "2022-06-31",
-        "2022-09-31",  "2022-01-32",  "2022-12-32",  "0000-01-01",  "2022-1a-02",
-        "2022-11-0a",  "+022-11-02",  "-022-11-02",  "2022 11 02",  "2022-11--2",
-        "2022-+1-02",  "2022-11-+2",  "２022-11-02", "2022-99-99",  "abcd-ef-gh"};
+    static const char *const bad[] = {"",
+                                      "2022",
+                                      "2022-11",
+                                      "2022-11-2",
+                                      "2022-1-02",
+                                      "22-11-02",
+                                      "20221102",
+                                      "2022/11/02",
+                                      "2022-11-02 ",
+                                      " 2022-11-02",
+                                      "2022-11-02x",
+                                      "2022-11-02T",
+                                      "2022-11-020",
+                                      "02022-11-02",
+                                      "2022-13-01",
+                                      "2022-00-10",
+                                      "2022-11-00",
+                                      "2022-11-31",
+                                      "2022-04-31",
+                                      "2022-06-31",
+                                      "2022-09-31",
+                                      "2022-01-32",
+                                      "2022-12-32",
+                                      "0000-01-01",
+                                      "2022-1a-02",
+                                      "2022-11-0a",
+                                      "+022-11-02",
+                                      "-022-11-02",
+                                      "2022 11 02",
+                                      "2022-11--2",
+                                      "2022-+1-02",
+                                      "2022-11-+2",
+                                      "２022-11-02",
+                                      "2022-99-99",
+                                      "abcd-ef-gh"};
     size_t i;
     for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         date_bad(bad[i]);
@@ -417,10 +445,14 @@ START_TEST(format_rfc3339_offsets)
     ck_assert_str_eq(moi_format_rfc3339(unit_pool, t, 7200), "2022-10-29T23:59:59+02:00");
     ck_assert_str_eq(moi_format_rfc3339(unit_pool, t, 3600), "2022-10-29T22:59:59+01:00");
     ck_assert_str_eq(moi_format_rfc3339(unit_pool, t, 0), "2022-10-29T21:59:59+00:00");
-    ck_assert_str_eq(moi_format_rfc3339(unit_pool, t, -18000), "2022-10-29T16:59:59-05:00");
-    ck_assert_str_eq(moi_format_rfc3339(unit_pool, t, -9000), "2022-10-29T19:29:59-02:30");
-    ck_assert_str_eq(moi_format_rfc3339(unit_pool, t, 19800), "2022-10-30T03:29:59+05:30");
-    ck_assert_str_eq(moi_format_rfc3339(unit_pool, t, -36000), "2022-10-29T11:59:59-10:00");
+    ck_assert_str_eq(moi_format_rfc3339(unit_pool, t, -18000),
+                     "2022-10-29T16:59:59-05:00");
+    ck_assert_str_eq(moi_format_rfc3339(unit_pool, t, -9000),
+                     "2022-10-29T19:29:59-02:30");
+    ck_assert_str_eq(moi_format_rfc3339(unit_pool, t, 19800),
+                     "2022-10-30T03:29:59+05:30");
+    ck_assert_str_eq(moi_format_rfc3339(unit_pool, t, -36000),
+                     "2022-10-29T11:59:59-10:00");
     ck_assert_str_eq(moi_format_rfc3339(unit_pool, USEC(1667377800), 3600),
                      "2022-11-02T09:30:00+01:00");
     ck_assert_str_eq(moi_format_rfc3339(unit_pool, USEC(1667377800) + 999999, 3600),
@@ -433,9 +465,11 @@ END_TEST
 START_TEST(format_rfc3339_around_epoch)
 {
     ck_assert_str_eq(moi_format_rfc3339(unit_pool, 0, 0), "1970-01-01T00:00:00+00:00");
-    ck_assert_str_eq(moi_format_rfc3339(unit_pool, 0, -3600), "1969-12-31T23:00:00-01:00");
+    ck_assert_str_eq(moi_format_rfc3339(unit_pool, 0, -3600),
+                     "1969-12-31T23:00:00-01:00");
     ck_assert_str_eq(moi_format_rfc3339(unit_pool, 0, 3600), "1970-01-01T01:00:00+01:00");
-    ck_assert_str_eq(moi_format_rfc3339(unit_pool, 999999, 0), "1970-01-01T00:00:00+00:00");
+    ck_assert_str_eq(moi_format_rfc3339(unit_pool, 999999, 0),
+                     "1970-01-01T00:00:00+00:00");
     ck_assert_str_eq(moi_format_rfc3339(unit_pool, -1, 0), "1969-12-31T23:59:59+00:00");
     ck_assert_str_eq(moi_format_rfc3339(unit_pool, USEC(-1), 0),
                      "1969-12-31T23:59:59+00:00");
@@ -459,7 +493,7 @@ END_TEST
 /* format then parse gives back the instant, to the second below it. */
 START_TEST(format_parse_round_trip)
 {
-    static const int offsets[] = {-43200, -36000, -18000, -9000, -3600, -60, 0,
+    static const int offsets[] = {-43200, -36000, -18000, -9000, -3600, -60,  0,
                                   60,     3600,   7200,   19800, 45900, 50400};
     apr_pool_t *scratch;
     apr_int64_t s;
@@ -597,7 +631,8 @@ START_TEST(email_lengths)
     ck_assert(!moi_email_valid(apr_pstrcat(unit_pool, repeat('l', 65), "@b.fr", NULL)));
     /* labels: 63 bytes at most */
     ck_assert(moi_email_valid(apr_pstrcat(unit_pool, "a@", long_domain(1, 2), NULL)));
-    ck_assert(!moi_email_valid(apr_pstrcat(unit_pool, "a@", repeat('d', 64), ".fr", NULL)));
+    ck_assert(
+        !moi_email_valid(apr_pstrcat(unit_pool, "a@", repeat('d', 64), ".fr", NULL)));
     /* whole address: 254 bytes at most (64 + 1 + 189, then 64 + 1 + 190) */
     ck_assert(moi_email_valid(
         apr_pstrcat(unit_pool, repeat('l', 64), "@", long_domain(2, 61), NULL)));
@@ -611,14 +646,14 @@ END_TEST
 
 START_TEST(domain_validity)
 {
-    static const char *const good[] = {"gouv.fr",       "x.gouv.fr", "X.GOUV.FR", "a.b",
-                                       "a-b.c-d.fr",    "a--b.fr",   "123.fr",    "a.b.c.d.e",
-                                       "xn--bcher-kva.example"};
-    static const char *const bad[] = {"",         "fr",      ".",        "..",       ".gouv.fr",
-                                      "gouv.fr.", "gouv..fr", "-a.fr",   "a-.fr",    "a.-fr",
-                                      "a.fr-",    "a_b.fr",   "a b.fr",  " a.fr",    "a.fr ",
-                                      "a.fr/",    "*.gouv.fr", "a@b.fr", "\xc3\xa9.fr", "a.f\x80",
-                                      "a.fr\n",   "a,b.fr"};
+    static const char *const good[] = {"gouv.fr", "x.gouv.fr",  "X.GOUV.FR",
+                                       "a.b",     "a-b.c-d.fr", "a--b.fr",
+                                       "123.fr",  "a.b.c.d.e",  "xn--bcher-kva.example"};
+    static const char *const bad[] = {
+        "",      "fr",    ".",         "..",     ".gouv.fr",    "gouv.fr.", "gouv..fr",
+        "-a.fr", "a-.fr", "a.-fr",     "a.fr-",  "a_b.fr",      "a b.fr",   " a.fr",
+        "a.fr ", "a.fr/", "*.gouv.fr", "a@b.fr", "\xc3\xa9.fr", "a.f\x80",  "a.fr\n",
+        "a,b.fr"};
     size_t i;
     for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
         ck_assert_msg(moi_domain_valid(good[i]), "'%s' refused", good[i]);
@@ -666,10 +701,11 @@ END_TEST
 
 START_TEST(dbname_validity)
 {
-    static const char *const good[] = {"moisinno", "moisinno_test", "Mois-2022", "a", "0"};
-    static const char *const bad[] = {"",        "a.b",  "a/b", "a\\b", "a\"b", "a$b",
-                                      "a b",     " a",   "a ",  ".",    "$cmd", "../x",
-                                      "mois.inno"};
+    static const char *const good[] = {"moisinno", "moisinno_test", "Mois-2022", "a",
+                                       "0"};
+    static const char *const bad[] = {"",     "a.b",  "a/b",      "a\\b", "a\"b",
+                                      "a$b",  "a b",  " a",       "a ",   ".",
+                                      "$cmd", "../x", "mois.inno"};
     size_t i;
     for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
         ck_assert_msg(moi_dbname_valid(good[i]), "'%s' refused", good[i]);
@@ -721,7 +757,8 @@ START_TEST(ascii_lower_copies)
     ck_assert_ptr_ne(out, in);
     ck_assert_str_eq(in, "Prenom.NOM@Interieur.Gouv.FR");
     ck_assert_str_eq(moi_ascii_lower(unit_pool, "ABCXYZ-09_@[`{"), "abcxyz-09_@[`{");
-    ck_assert_str_eq(moi_ascii_lower(unit_pool, "d\xc3\x89J\xc3\x80"), "d\xc3\x89j\xc3\x80");
+    ck_assert_str_eq(moi_ascii_lower(unit_pool, "d\xc3\x89J\xc3\x80"),
+                     "d\xc3\x89j\xc3\x80");
     out = moi_ascii_lower(unit_pool, "");
     ck_assert_str_eq(out, "");
 }

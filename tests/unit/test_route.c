@@ -40,15 +40,13 @@ static void found(const char *path, int method, int id, const char *param)
     ck_assert_msg(m.route->methods & method, "%s: route does not allow %d", path, method);
     if (param) {
         ck_assert_ptr_nonnull(m.param);
-        ck_assert_msg(m.param_len == strlen(param) &&
-                          strncmp(m.param, param, m.param_len) == 0,
-                      "%s gave param '%.*s', want '%s'", path, (int)m.param_len, m.param,
-                      param);
+        ck_assert_msg(
+            m.param_len == strlen(param) && strncmp(m.param, param, m.param_len) == 0,
+            "%s gave param '%.*s', want '%s'", path, (int)m.param_len, m.param, param);
         /* the parameter points into the path, nothing is copied */
         ck_assert_msg(m.param >= path && m.param + m.param_len <= path + strlen(path),
                       "%s: param does not point into the path", path);
-    }
-    else {
+    } else {
         ck_assert_ptr_null(m.param);
         ck_assert_uint_eq(m.param_len, 0);
     }
@@ -87,7 +85,8 @@ END_TEST
 START_TEST(allowed_is_union_when_found)
 {
     moi_route_match_t m;
-    ck_assert_int_eq(match(routes, NROUTES, "/evenements", MOI_M_POST, &m), MOI_ROUTE_FOUND);
+    ck_assert_int_eq(match(routes, NROUTES, "/evenements", MOI_M_POST, &m),
+                     MOI_ROUTE_FOUND);
     ck_assert_int_eq(m.allowed, MOI_M_GET | MOI_M_POST);
     ck_assert_ptr_eq(m.route, &routes[2]);
 }
@@ -223,7 +222,8 @@ START_TEST(empty_id_refused)
     ck_assert_int_eq(match(only_ics, 1, "/e/ics", MOI_M_GET, &m), MOI_ROUTE_NOT_FOUND);
     ck_assert_int_eq(match(only_ics, 1, "/e/", MOI_M_GET, &m), MOI_ROUTE_NOT_FOUND);
     ck_assert_int_eq(match(only_ics, 1, "/e", MOI_M_GET, &m), MOI_ROUTE_NOT_FOUND);
-    ck_assert_int_eq(match(only_ics, 1, "/e/a/b.ics", MOI_M_GET, &m), MOI_ROUTE_NOT_FOUND);
+    ck_assert_int_eq(match(only_ics, 1, "/e/a/b.ics", MOI_M_GET, &m),
+                     MOI_ROUTE_NOT_FOUND);
     ck_assert_int_eq(match(prefixed, 1, "/e/n-", MOI_M_GET, &m), MOI_ROUTE_NOT_FOUND);
     ck_assert_int_eq(match(prefixed, 1, "/e/n-9", MOI_M_GET, &m), MOI_ROUTE_FOUND);
     ck_assert_uint_eq(m.param_len, 1);
