@@ -35,7 +35,8 @@ $(BUILD):
 	mkdir -p $(BUILD)
 
 $(BUILD)/%.o: $(SRC_DIR)/%.c $(HEADERS) | $(BUILD)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	@echo "  CC $<"
+	@$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(LIBMOI): $(PURE_OBJ)
 	rm -f $@

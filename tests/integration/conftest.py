@@ -3,7 +3,7 @@ import tempfile
 
 import pytest
 
-from moienv import DevDB, Httpd, wait_for
+from moienv import DevDB, Httpd, httpd_recovers
 
 
 @pytest.fixture(scope="session")
@@ -51,7 +51,5 @@ def db_up(db, httpd):
         pass
     if not os.path.exists(os.path.join(db.dir, "devdb.pid")):
         db.start()
-    import requests
-
-    wait_for(lambda: requests.get(httpd.url + "/sante", timeout=5).status_code == 200, 20)
+    assert httpd_recovers(httpd), "the database does not answer through httpd"
     return db

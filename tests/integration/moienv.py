@@ -45,6 +45,23 @@ def wait_for(pred, timeout, interval=0.1):
         time.sleep(interval)
 
 
+def httpd_recovers(httpd, within=15.0, streak=12):
+    """True once `streak` consecutive health checks on new connections (so
+    spread over the children) answer 200, within `within` seconds."""
+    t0, ok = time.monotonic(), 0
+    with requests.Session() as s:
+        while time.monotonic() - t0 < within:
+            try:
+                r = s.get(httpd.url + "/sante", timeout=5, headers={"Connection": "close"})
+                ok = ok + 1 if r.status_code == 200 else 0
+            except requests.RequestException:
+                ok = 0
+            if ok >= streak:
+                return True
+            time.sleep(0.05)
+    return False
+
+
 class DevDB:
     """The embedded FerretDB of scripts/devdb, on a free port."""
 

@@ -136,3 +136,43 @@ def test_location_match_is_refused(httpd):
     res = httpd.configtest(text)
     assert res.returncode != 0
     assert "LocationMatch" in res.stderr, res.stderr
+
+
+def test_annotated_example_parses(httpd, tmp_path):
+    """conf/moisinno.conf.example is a working configuration."""
+    import os
+
+    from moienv import MODULE, SOURCE
+
+    with open(os.path.join(SOURCE, "conf", "moisinno.conf.example")) as f:
+        example = f.read()
+    example = example.replace("/usr/lib/apache2/modules/mod_moisinno.so", MODULE)
+    example = example.replace("# MoisInnoTemplateDir /etc/apache2/moisinno/templates",
+                              f"MoisInnoTemplateDir {tmp_path}")
+    base = httpd.render()
+    # Keep the server frame (MPM, logs, listen) and use the example for the module.
+    frame = "\n".join(
+        l for l in base.splitlines()
+        if not l.startswith(("LoadModule moisinno_module", "MoisInno", "<Location", "</Location",
+                             "    SetHandler", "    MoisInno", "    Require all granted"))
+    )
+    res = httpd.configtest(frame + "\n" + example)
+    assert res.returncode == 0, res.stderr
+
+
+def test_every_directive_is_documented():
+    """The directive table in the code, the README and the example agree."""
+    import os
+    import re
+
+    from moienv import SOURCE
+
+    with open(os.path.join(SOURCE, "mod_moisinno", "mod_moisinno_config.c")) as f:
+        code = set(re.findall(r'AP_INIT_\w+\("(MoisInno\w+)"', f.read()))
+    with open(os.path.join(SOURCE, "README.md")) as f:
+        readme = set(re.findall(r"^\| `(MoisInno\w+)", f.read(), re.M))
+    with open(os.path.join(SOURCE, "conf", "moisinno.conf.example")) as f:
+        example = set(re.findall(r"^\s*# (MoisInno\w+) ", f.read(), re.M))
+    assert len(code) == 12
+    assert code == readme
+    assert code == example

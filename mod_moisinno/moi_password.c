@@ -1,0 +1,116 @@
+#include <string.h>
+#include <sodium.h>
+#include <apr_strings.h>
+#include <apr_thread_mutex.h>
+#include <apr_thread_cond.h>
+#include "moi_password.h"
+
+#define OPSLIMIT crypto_pwhash_argon2id_OPSLIMIT_INTERACTIVE
+#define MEMLIMIT crypto_pwhash_argon2id_MEMLIMIT_INTERACTIVE
+
+typedef struct {
+    apr_thread_mutex_t *lock;
+    apr_thread_cond_t *freed;
+    int free_slots;
+    int wait_ms;
+} limiter;
+
+static limiter *lim; /* set up once per process in child_init */
+static char dummy_hash[crypto_pwhash_STRBYTES];
+
+int moi_password_limiter_init(apr_pool_t *p, int slots, int wait_ms)
+{
+    limiter *l = apr_pcalloc(p, sizeof(*l));
+    if (apr_thread_mutex_create(&l->lock, APR_THREAD_MUTEX_DEFAULT, p) != APR_SUCCESS ||
+        apr_thread_cond_create(&l->freed, p) != APR_SUCCESS) {
+        return -1;
+    }
+    l->free_slots = slots > 0 ? slots : 1;
+    l->wait_ms = wait_ms;
+    lim = l;
+    return 0;
+}
+
+static int slot_take(void)
+{
+    apr_time_t deadline;
+    if (!lim) {
+        return 0;
+    }
+    deadline = apr_time_now() + apr_time_from_msec(lim->wait_ms);
+    apr_thread_mutex_lock(lim->lock);
+    while (lim->free_slots == 0) {
+        apr_time_t left = deadline - apr_time_now();
+        if (left <= 0) {
+            apr_thread_mutex_unlock(lim->lock);
+            return -1;
+        }
+        apr_thread_cond_timedwait(lim->freed, lim->lock, left);
+    }
+    lim->free_slots--;
+    apr_thread_mutex_unlock(lim->lock);
+    return 0;
+}
+
+static void slot_give(void)
+{
+    if (!lim) {
+        return;
+    }
+    apr_thread_mutex_lock(lim->lock);
+    lim->free_slots++;
+    apr_thread_cond_signal(lim->freed);
+    apr_thread_mutex_unlock(lim->lock);
+}
+
+moi_pw_status moi_password_hash(apr_pool_t *p, const char *password, const char **out)
+{
+    char buf[crypto_pwhash_STRBYTES];
+    int rc;
+    if (slot_take() != 0) {
+        return MOI_PW_BUSY;
+    }
+    rc = crypto_pwhash_str_alg(buf, password, strlen(password), OPSLIMIT, MEMLIMIT,
+                               crypto_pwhash_ALG_ARGON2ID13);
+    slot_give();
+    if (rc != 0) {
+        return MOI_PW_ERROR;
+    }
+    *out = apr_pstrdup(p, buf);
+    return MOI_PW_OK;
+}
+
+moi_pw_status moi_password_verify(const char *stored, const char *password, int *rehash)
+{
+    int rc;
+    *rehash = 0;
+    if (!stored || strncmp(stored, "$argon2", 7) != 0) {
+        return MOI_PW_ERROR;
+    }
+    if (slot_take() != 0) {
+        return MOI_PW_BUSY;
+    }
+    rc = crypto_pwhash_str_verify(stored, password, strlen(password));
+    slot_give();
+    if (rc != 0) {
+        return MOI_PW_MISMATCH;
+    }
+    *rehash = crypto_pwhash_str_needs_rehash(stored, OPSLIMIT, MEMLIMIT) != 0;
+    return MOI_PW_OK;
+}
+
+moi_pw_status moi_password_verify_dummy(const char *password)
+{
+    int rehash;
+    if (!dummy_hash[0]) {
+        /* Racing threads may both compute it; each writes a valid hash. */
+        char buf[crypto_pwhash_STRBYTES];
+        if (crypto_pwhash_str_alg(buf, "mod_moisinno dummy password", 27, OPSLIMIT, MEMLIMIT,
+                                  crypto_pwhash_ALG_ARGON2ID13) != 0) {
+            return MOI_PW_ERROR;
+        }
+        memcpy(dummy_hash, buf, sizeof(buf));
+    }
+    moi_password_verify(dummy_hash, password, &rehash);
+    return MOI_PW_MISMATCH;
+}

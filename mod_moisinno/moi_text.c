@@ -1,0 +1,87 @@
+#include <string.h>
+#include <apr_strings.h>
+#include "moi_text.h"
+
+int moi_utf8_valid(const char *str, size_t len)
+{
+    const unsigned char *s = (const unsigned char *)str, *end = s + len;
+    while (s < end) {
+        unsigned c = *s;
+        size_t n;
+        unsigned cp, min;
+        if (c == 0) {
+            return 0;
+        }
+        if (c < 0x80) {
+            s++;
+            continue;
+        }
+        if ((c & 0xE0) == 0xC0) {
+            n = 1, cp = c & 0x1F, min = 0x80;
+        }
+        else if ((c & 0xF0) == 0xE0) {
+            n = 2, cp = c & 0x0F, min = 0x800;
+        }
+        else if ((c & 0xF8) == 0xF0) {
+            n = 3, cp = c & 0x07, min = 0x10000;
+        }
+        else {
+            return 0;
+        }
+        if ((size_t)(end - s) <= n) {
+            return 0;
+        }
+        for (size_t i = 1; i <= n; i++) {
+            if ((s[i] & 0xC0) != 0x80) {
+                return 0;
+            }
+            cp = (cp << 6) | (s[i] & 0x3F);
+        }
+        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+            return 0;
+        }
+        s += n + 1;
+    }
+    return 1;
+}
+
+size_t moi_utf8_chars(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++) {
+        if (((unsigned char)*s & 0xC0) != 0x80) {
+            n++;
+        }
+    }
+    return n;
+}
+
+int moi_text_has_controls(const char *s, int multiline)
+{
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == 0x7F) {
+            return 1;
+        }
+        if (c < 0x20) {
+            if (multiline && (c == '\t' || c == '\r' || c == '\n')) {
+                continue;
+            }
+            return 1;
+        }
+    }
+    return 0;
+}
+
+char *moi_trim(apr_pool_t *p, const char *s)
+{
+    const char *e;
+    while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n') {
+        s++;
+    }
+    e = s + strlen(s);
+    while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' || e[-1] == '\n')) {
+        e--;
+    }
+    return apr_pstrmemdup(p, s, (apr_size_t)(e - s));
+}
