@@ -19,7 +19,8 @@ ALL_CFLAGS = $(CFLAGS) -fPIC -std=gnu11 $(WARN) $(SANITIZE) $(APR_CFLAGS) $(PKG_
 SRC_DIR   := mod_moisinno
 BUILD     := build
 PURE_SRC  := $(wildcard $(SRC_DIR)/moi_*.c)
-PURE_OBJ  := $(patsubst $(SRC_DIR)/%.c,$(BUILD)/%.o,$(PURE_SRC))
+PURE_OBJ  := $(patsubst $(SRC_DIR)/%.c,$(BUILD)/%.o,$(PURE_SRC)) $(BUILD)/moi_assets_data.o
+ASSETS    := $(wildcard htdocs/*.css htdocs/*.js htdocs/*.svg)
 GLUE_SRC  := $(wildcard $(SRC_DIR)/mod_moisinno*.c)
 HEADERS   := $(wildcard $(SRC_DIR)/*.h)
 LIBMOI    := $(BUILD)/libmoi.a
@@ -37,6 +38,13 @@ $(BUILD):
 $(BUILD)/%.o: $(SRC_DIR)/%.c $(HEADERS) | $(BUILD)
 	@echo "  CC $<"
 	@$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/moi_assets_data.c: $(ASSETS) scripts/embed-assets | $(BUILD)
+	@python3 scripts/embed-assets $@ $(ASSETS)
+
+$(BUILD)/moi_assets_data.o: $(BUILD)/moi_assets_data.c $(SRC_DIR)/moi_assets.h
+	@echo "  CC $<"
+	@$(CC) $(ALL_CFLAGS) -I$(SRC_DIR) -c -o $@ $<
 
 $(LIBMOI): $(PURE_OBJ)
 	rm -f $@

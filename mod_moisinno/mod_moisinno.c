@@ -14,6 +14,8 @@
 #include <http_request.h>
 #include <ap_mpm.h>
 #include "mod_moisinno.h"
+#include "moi_password.h"
+#include "moi_token.h"
 
 /* ---- logging from the pure layer -------------------------------------- */
 
@@ -35,6 +37,11 @@ static int moi_pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp
 {
     (void)pconf, (void)plog, (void)ptemp;
     moi_store_mongo_global_init();
+    if (moi_token_global_init() != 0) {
+        ap_log_error(APLOG_MARK, APLOG_EMERG, 0, NULL,
+                     MOI_LOGNO(00007) "libsodium could not be initialised (no random source?)");
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
     return OK;
 }
 
@@ -129,6 +136,12 @@ static void moi_child_init(apr_pool_t *pchild, server_rec *main_s)
     }
     apr_pool_create(&sp, pchild);
     apr_pool_tag(sp, "moisinno_store");
+    /* At most 4 password hashes (64 MiB each) at once in this child; a
+     * request waits up to 10 s for a slot, then gets 503. */
+    if (moi_password_limiter_init(sp, threads < 4 ? threads : 4, 10000) != 0) {
+        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, main_s,
+                     MOI_LOGNO(00008) "cannot set up the password hashing limiter");
+    }
     for (s = main_s; s; s = s->next) {
         moi_server_conf *sc = ap_get_module_config(s->module_config, &moisinno_module);
         const char *uri = moi_conf_uri(sc), *db = moi_conf_database(sc), *err = NULL;
@@ -161,14 +174,38 @@ static void moi_child_init(apr_pool_t *pchild, server_rec *main_s)
 
 enum {
     R_HEALTH,
+    R_STATIC,
+    R_SIGNUP,
+    R_LOGIN,
+    R_LOGOUT,
+    R_PASSWORD,
+    R_SPACE,
+    R_ADMIN,
+    R_API_SESSION,
 };
 
 static const moi_route routes[] = {
     {"/sante", MOI_M_GET, R_HEALTH},
+    {"/static/{id}", MOI_M_GET, R_STATIC},
+    {"/compte/inscription", MOI_M_GET | MOI_M_POST, R_SIGNUP},
+    {"/compte/connexion", MOI_M_GET | MOI_M_POST, R_LOGIN},
+    {"/compte/deconnexion", MOI_M_POST, R_LOGOUT},
+    {"/compte/mot-de-passe", MOI_M_GET | MOI_M_POST, R_PASSWORD},
+    {"/espace", MOI_M_GET, R_SPACE},
+    {"/admin", MOI_M_GET, R_ADMIN},
+    {"/api/v1/session", MOI_M_GET | MOI_M_POST | MOI_M_DELETE, R_API_SESSION},
 };
 
 static moi_handler_fn *const route_handlers[] = {
     [R_HEALTH] = moi_health_get,
+    [R_STATIC] = moi_static_get,
+    [R_SIGNUP] = moi_account_signup,
+    [R_LOGIN] = moi_account_login,
+    [R_LOGOUT] = moi_account_logout,
+    [R_PASSWORD] = moi_account_password,
+    [R_SPACE] = moi_space_get,
+    [R_ADMIN] = moi_admin_get,
+    [R_API_SESSION] = moi_api_session,
 };
 
 static int method_bit(request_rec *r)
@@ -244,6 +281,10 @@ static int moi_handler(request_rec *r)
     }
     q.path = r->uri + blen;
     q.json = strncmp(q.path, "/api/", 5) == 0 || strcmp(q.path, "/sante") == 0;
+    if (strncmp(q.path, "/compte/", 8) == 0 || strncmp(q.path, "/espace", 7) == 0 ||
+        strncmp(q.path, "/admin", 6) == 0 || strncmp(q.path, "/api/", 5) == 0) {
+        moi_no_store(r);
+    }
     if (*q.path == '\0') {
         apr_table_setn(r->headers_out, "Location",
                        apr_pstrcat(r->pool, q.base, "/", r->args ? "?" : "",

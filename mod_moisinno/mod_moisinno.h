@@ -9,6 +9,7 @@
 #include "moi_parse.h"
 #include "moi_route.h"
 #include "moi_store.h"
+#include "moi_form.h"
 
 extern module AP_MODULE_DECLARE_DATA moisinno_module;
 
@@ -31,6 +32,7 @@ typedef struct {
     const char *mongo_uri; /* NULL: unset */
     const char *database;  /* NULL: unset */
     moi_store_t *store;    /* in a child: set by child_init */
+    volatile apr_uint32_t next_purge; /* in a child: epoch second of the next purge */
 } moi_server_conf;
 
 /* Directory (<Location>) configuration.  Every field has an unset value
@@ -66,6 +68,11 @@ typedef struct {
     const char *param; /* the {id} of the route, or NULL */
     int json;          /* errors are answered in JSON */
     moi_store_conn_t *db;
+    /* Who is asking, once moi_auth_load() has run. */
+    int auth_loaded;
+    moi_session *session;     /* NULL: anonymous */
+    moi_organizer *organizer; /* idem */
+    int is_admin;
 } moi_req;
 
 typedef int moi_handler_fn(moi_req *q);
@@ -87,7 +94,55 @@ int moi_send_json(moi_req *q, int status, const char *body);
 int moi_send_html(moi_req *q, int status, const char *title, const char *body);
 void moi_set_common_headers(request_rec *r);
 
+int moi_unavailable(moi_req *q); /* 503 with Retry-After */
+/* For helpers that answer and then tell their caller to stop: sends the
+ * error and evaluates to its status (non-OK).  Handlers then return OK. */
+#define MOI_FAIL(q, status, code, msg) (moi_error((q), (status), (code), (msg)), (status))
+#define MOI_FAIL_UNAVAILABLE(q) (moi_unavailable(q), HTTP_SERVICE_UNAVAILABLE)
+/* Reads the request body (at most MOI_MAX_BODY bytes); returns OK, or the
+ * status already answered (413, 400...). */
+#define MOI_MAX_BODY (64 * 1024)
+int moi_read_body(moi_req *q, const char **data, apr_size_t *len);
+/* Reads and parses an urlencoded form; OK or the status answered. */
+int moi_read_form(moi_req *q, moi_form **out);
+int moi_redirect(moi_req *q, const char *location); /* 303 See Other */
+/* Frames an HTML body with the visitor's navigation and sends it. */
+int moi_send_page(moi_req *q, int status, const char *title, const char *body);
+void moi_no_store(request_rec *r);
+
+/* mod_moisinno_auth.c: sessions, roles, CSRF */
+int moi_auth_load(moi_req *q); /* OK or 503 answered */
+/* For organiser pages: OK when logged in; else answers 303 to the login
+ * page (HTML) or 401 (API) and returns that status. */
+int moi_auth_require(moi_req *q);
+int moi_auth_require_admin(moi_req *q);
+/* Opens a new session for o (rotating any current one), sets the cookie. */
+int moi_auth_login(moi_req *q, moi_organizer *o);
+int moi_auth_logout(moi_req *q);
+/* The CSRF token for a form on this page (session's, or the anonymous
+ * pre-session cookie's, set if absent). */
+const char *moi_csrf_token(moi_req *q);
+/* OK when the request is same-origin and token matches; else answers 403
+ * and returns it. */
+int moi_csrf_check(moi_req *q, const char *token);
+int moi_origin_check(moi_req *q);
+int moi_cookie_secure(moi_req *q);
+
 /* Endpoints, one file per group. */
 int moi_health_get(moi_req *q); /* mod_moisinno_health.c */
+int moi_static_get(moi_req *q); /* mod_moisinno_static.c */
+/* mod_moisinno_account.c */
+int moi_account_signup(moi_req *q);
+int moi_account_login(moi_req *q);
+int moi_account_logout(moi_req *q);
+int moi_account_password(moi_req *q);
+int moi_space_get(moi_req *q);
+int moi_admin_get(moi_req *q);
+/* mod_moisinno_api.c */
+int moi_api_session(moi_req *q);
+/* The login decision shared by the form and the API. */
+typedef enum { MOI_LOGIN_OK, MOI_LOGIN_FAILED, MOI_LOGIN_LOCKED, MOI_LOGIN_UNAVAILABLE } moi_login_result;
+moi_login_result moi_account_authenticate(moi_req *q, const char *email, const char *password,
+                                          moi_organizer **out, long *retry_after);
 
 #endif

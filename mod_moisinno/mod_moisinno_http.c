@@ -40,9 +40,110 @@ int moi_send_json(moi_req *q, int status, const char *body)
 
 int moi_send_html(moi_req *q, int status, const char *title, const char *body)
 {
+    return moi_send_page(q, status, title, body);
+}
+
+int moi_send_page(moi_req *q, int status, const char *title, const char *body)
+{
+    moi_page_ctx ctx;
+    memset(&ctx, 0, sizeof(ctx));
+    ctx.base = q->base;
+    if (q->organizer && q->session) {
+        ctx.user_name = q->organizer->name;
+        ctx.csrf = q->session->csrf;
+        ctx.is_admin = q->is_admin;
+    }
     set_html_headers(q->r);
     return send_body(q, status, "text/html; charset=utf-8",
-                     moi_html_page(q->r->pool, q->base, title, body));
+                     moi_html_page_ex(q->r->pool, &ctx, title, body));
+}
+
+void moi_no_store(request_rec *r)
+{
+    apr_table_setn(r->err_headers_out, "Cache-Control", "no-store");
+}
+
+int moi_unavailable(moi_req *q)
+{
+    return moi_error(q, HTTP_SERVICE_UNAVAILABLE, "unavailable",
+                     "Le service est momentanément indisponible. Réessayez dans quelques "
+                     "instants.");
+}
+
+int moi_redirect(moi_req *q, const char *location)
+{
+    request_rec *r = q->r;
+    apr_table_setn(r->headers_out, "Location", location);
+    r->status = HTTP_SEE_OTHER;
+    ap_set_content_type(r, "text/plain; charset=utf-8");
+    ap_set_content_length(r, 0);
+    return OK;
+}
+
+int moi_read_body(moi_req *q, const char **data, apr_size_t *len)
+{
+    request_rec *r = q->r;
+    const char *cl = apr_table_get(r->headers_in, "Content-Length");
+    char *buf;
+    apr_size_t got = 0;
+    int rv;
+
+    if (cl) {
+        apr_int64_t n;
+        if (moi_parse_int64(cl, 0, APR_INT64_MAX, &n) != 0) {
+            return MOI_FAIL(q, HTTP_BAD_REQUEST, "bad_request", "En-tête Content-Length invalide.");
+        }
+        if (n > MOI_MAX_BODY) {
+            r->connection->keepalive = AP_CONN_CLOSE;
+            return MOI_FAIL(q, HTTP_REQUEST_ENTITY_TOO_LARGE, "too_large",
+                             "La requête dépasse la taille permise (64 Kio).");
+        }
+    }
+    if ((rv = ap_setup_client_block(r, REQUEST_CHUNKED_DECHUNK)) != OK) {
+        return MOI_FAIL(q, rv, "bad_request", "Le corps de la requête est mal formé.");
+    }
+    buf = apr_palloc(r->pool, MOI_MAX_BODY + 1);
+    if (ap_should_client_block(r)) {
+        long n;
+        while ((n = ap_get_client_block(r, buf + got, MOI_MAX_BODY + 1 - got)) > 0) {
+            got += (apr_size_t)n;
+            if (got > MOI_MAX_BODY) {
+                r->connection->keepalive = AP_CONN_CLOSE;
+                return MOI_FAIL(q, HTTP_REQUEST_ENTITY_TOO_LARGE, "too_large",
+                                 "La requête dépasse la taille permise (64 Kio).");
+            }
+        }
+        if (n < 0) {
+            return MOI_FAIL(q, HTTP_BAD_REQUEST, "bad_request",
+                             "Le corps de la requête n'a pas pu être lu.");
+        }
+    }
+    buf[got] = '\0';
+    *data = buf;
+    *len = got;
+    return OK;
+}
+
+int moi_read_form(moi_req *q, moi_form **out)
+{
+    const char *type = apr_table_get(q->r->headers_in, "Content-Type");
+    const char *data, *why = NULL;
+    apr_size_t len;
+    int rv;
+
+    if (!type || strncasecmp(type, "application/x-www-form-urlencoded", 33) != 0 ||
+        (type[33] != '\0' && type[33] != ';')) {
+        return MOI_FAIL(q, HTTP_UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
+                         "Le formulaire doit être envoyé en "
+                         "application/x-www-form-urlencoded.");
+    }
+    if ((rv = moi_read_body(q, &data, &len)) != OK) {
+        return rv;
+    }
+    if (!(*out = moi_form_parse(q->r->pool, data, len, &why))) {
+        return MOI_FAIL(q, HTTP_BAD_REQUEST, "bad_form", why);
+    }
+    return OK;
 }
 
 static const char *status_title(int status)
@@ -64,6 +165,8 @@ static const char *status_title(int status)
         return "Requête trop volumineuse";
     case HTTP_TOO_MANY_REQUESTS:
         return "Trop de tentatives";
+    case HTTP_UNSUPPORTED_MEDIA_TYPE:
+        return "Format non pris en charge";
     case HTTP_SERVICE_UNAVAILABLE:
         return "Service momentanément indisponible";
     default:
@@ -76,6 +179,9 @@ int moi_error(moi_req *q, int status, const char *code, const char *message)
     request_rec *r = q->r;
     if (status == HTTP_SERVICE_UNAVAILABLE) {
         apr_table_setn(r->err_headers_out, "Retry-After", "5");
+    }
+    if (status >= 400 && r->method_number != M_GET) {
+        moi_no_store(r);
     }
     if (q->json) {
         json_t *doc = json_pack("{s:{s:s,s:s}}", "error", "code", code, "message", message);

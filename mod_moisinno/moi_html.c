@@ -1,6 +1,7 @@
 #include <string.h>
 #include <apr_strings.h>
 #include "moi_html.h"
+#include "moi_account.h"
 
 const char *moi_html_escape(apr_pool_t *p, const char *s)
 {
@@ -59,7 +60,33 @@ const char *moi_html_escape(apr_pool_t *p, const char *s)
 const char *moi_html_page(apr_pool_t *p, const char *base, const char *title,
                           const char *body)
 {
-    const char *b = moi_html_escape(p, base);
+    moi_page_ctx ctx;
+    memset(&ctx, 0, sizeof(ctx));
+    ctx.base = base;
+    return moi_html_page_ex(p, &ctx, title, body);
+}
+
+static const char *nav(apr_pool_t *p, const moi_page_ctx *ctx, const char *b)
+{
+    if (!ctx->user_name) {
+        return apr_pstrcat(p, "<li><a href=\"", b, "/compte/connexion\">Se connecter</a></li>"
+                           "<li><a href=\"", b, "/compte/inscription\">Créer un compte</a></li>",
+                           NULL);
+    }
+    return apr_pstrcat(
+        p, "<li><a href=\"", b, "/espace\">Mon espace</a></li>",
+        ctx->is_admin ? apr_pstrcat(p, "<li><a href=\"", b, "/admin\">Modération</a></li>", NULL)
+                      : "",
+        "<li><form method=\"post\" action=\"", b, "/compte/deconnexion\">",
+        moi_html_hidden(p, "csrf", ctx->csrf),
+        "<button type=\"submit\" class=\"lien\">Se déconnecter (",
+        moi_html_escape(p, ctx->user_name), ")</button></form></li>", NULL);
+}
+
+const char *moi_html_page_ex(apr_pool_t *p, const moi_page_ctx *ctx, const char *title,
+                             const char *body)
+{
+    const char *b = moi_html_escape(p, ctx->base);
     return apr_pstrcat(
         p,
         "<!DOCTYPE html>\n<html lang=\"fr\">\n<head>\n<meta charset=\"utf-8\">\n"
@@ -67,12 +94,97 @@ const char *moi_html_page(apr_pool_t *p, const char *base, const char *title,
         "<title>",
         moi_html_escape(p, title),
         " — Mois de l'innovation publique</title>\n"
+        "<link rel=\"stylesheet\" href=\"", b, "/static/moisinno.css\">\n"
+        "<script src=\"", b, "/static/moisinno.js\" defer></script>\n"
         "</head>\n<body>\n"
-        "<a class=\"skip\" href=\"#contenu\">Aller au contenu</a>\n"
-        "<header role=\"banner\"><p><a href=\"",
-        b,
-        "/\">Mois de l'innovation publique</a></p></header>\n"
-        "<main id=\"contenu\" role=\"main\">\n",
+        "<a class=\"evitement\" href=\"#contenu\">Aller au contenu</a>\n"
+        "<header role=\"banner\" class=\"entete\"><div class=\"conteneur\">"
+        "<p class=\"marque\"><a href=\"", b, "/\">Mois de l'innovation publique</a></p>"
+        "<nav aria-label=\"Compte\"><ul>", nav(p, ctx, b), "</ul></nav></div></header>\n"
+        "<main id=\"contenu\" role=\"main\" class=\"conteneur",
+        ctx->main_class ? " " : "", ctx->main_class ? ctx->main_class : "", "\">\n",
         body,
-        "\n</main>\n</body>\n</html>\n", NULL);
+        "\n</main>\n<footer role=\"contentinfo\" class=\"pied\"><div class=\"conteneur\">"
+        "<p>Programme du Mois de l'innovation publique</p></div></footer>\n"
+        "</body>\n</html>\n", NULL);
+}
+
+const char *moi_html_field_error(const apr_array_header_t *errors, const char *field)
+{
+    int i;
+    if (!errors) {
+        return NULL;
+    }
+    for (i = 0; i < errors->nelts; i++) {
+        const moi_field_error *e = &APR_ARRAY_IDX(errors, i, moi_field_error);
+        if (!strcmp(e->field, field)) {
+            return e->message;
+        }
+    }
+    return NULL;
+}
+
+const char *moi_html_error_summary(apr_pool_t *p, const apr_array_header_t *errors)
+{
+    const char *items = "";
+    int i;
+    if (!errors || errors->nelts == 0) {
+        return "";
+    }
+    for (i = 0; i < errors->nelts; i++) {
+        const moi_field_error *e = &APR_ARRAY_IDX(errors, i, moi_field_error);
+        const char *msg = moi_html_escape(p, e->message);
+        items = apr_pstrcat(p, items, "<li>",
+                            *e->field ? apr_pstrcat(p, "<a href=\"#", moi_html_escape(p, e->field),
+                                                    "\">", msg, "</a>", NULL)
+                                      : msg,
+                            "</li>", NULL);
+    }
+    return apr_pstrcat(p,
+                       "<div class=\"erreurs\" role=\"alert\" tabindex=\"-1\" "
+                       "id=\"erreurs\" aria-labelledby=\"erreurs-titre\">"
+                       "<h2 id=\"erreurs-titre\">",
+                       errors->nelts == 1 ? "Le formulaire contient une erreur"
+                                          : apr_psprintf(p, "Le formulaire contient %d erreurs",
+                                                         errors->nelts),
+                       "</h2><ul>", items, "</ul></div>\n", NULL);
+}
+
+const char *moi_html_hidden(apr_pool_t *p, const char *name, const char *value)
+{
+    return apr_pstrcat(p, "<input type=\"hidden\" name=\"", moi_html_escape(p, name),
+                       "\" value=\"", moi_html_escape(p, value), "\">", NULL);
+}
+
+const char *moi_html_input(apr_pool_t *p, const char *type, const char *name,
+                           const char *label, const char *value, const char *autocomplete,
+                           int required, const char *hint, const apr_array_header_t *errors)
+{
+    const char *n = moi_html_escape(p, name);
+    const char *err = moi_html_field_error(errors, name);
+    const char *described = "";
+    if (hint && err) {
+        described = apr_pstrcat(p, " aria-describedby=\"", n, "-aide ", n, "-erreur\"", NULL);
+    }
+    else if (hint) {
+        described = apr_pstrcat(p, " aria-describedby=\"", n, "-aide\"", NULL);
+    }
+    else if (err) {
+        described = apr_pstrcat(p, " aria-describedby=\"", n, "-erreur\"", NULL);
+    }
+    return apr_pstrcat(
+        p, "<div class=\"champ", err ? " champ-erreur" : "", "\">\n<label for=\"", n, "\">",
+        moi_html_escape(p, label), required ? " <span class=\"requis\">(obligatoire)</span>" : "",
+        "</label>\n",
+        hint ? apr_pstrcat(p, "<p class=\"aide\" id=\"", n, "-aide\">", moi_html_escape(p, hint),
+                           "</p>\n", NULL)
+             : "",
+        err ? apr_pstrcat(p, "<p class=\"erreur\" id=\"", n, "-erreur\">", moi_html_escape(p, err),
+                          "</p>\n", NULL)
+            : "",
+        "<input type=\"", type, "\" id=\"", n, "\" name=\"", n, "\"",
+        value ? apr_pstrcat(p, " value=\"", moi_html_escape(p, value), "\"", NULL) : "",
+        autocomplete ? apr_pstrcat(p, " autocomplete=\"", autocomplete, "\"", NULL) : "",
+        required ? " required" : "", err ? " aria-invalid=\"true\"" : "", described, ">\n</div>\n",
+        NULL);
 }

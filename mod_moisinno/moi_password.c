@@ -82,9 +82,15 @@ moi_pw_status moi_password_hash(apr_pool_t *p, const char *password, const char 
 
 moi_pw_status moi_password_verify(const char *stored, const char *password, int *rehash)
 {
-    int rc;
+    int rc, other_params;
     *rehash = 0;
     if (!stored || strncmp(stored, "$argon2", 7) != 0) {
+        return MOI_PW_ERROR;
+    }
+    /* -1 when stored cannot be decoded: crypto_pwhash_str_verify would
+     * report that as a mismatch. */
+    other_params = crypto_pwhash_str_needs_rehash(stored, OPSLIMIT, MEMLIMIT);
+    if (other_params < 0) {
         return MOI_PW_ERROR;
     }
     if (slot_take() != 0) {
@@ -95,7 +101,7 @@ moi_pw_status moi_password_verify(const char *stored, const char *password, int 
     if (rc != 0) {
         return MOI_PW_MISMATCH;
     }
-    *rehash = crypto_pwhash_str_needs_rehash(stored, OPSLIMIT, MEMLIMIT) != 0;
+    *rehash = other_params != 0;
     return MOI_PW_OK;
 }
 
@@ -105,8 +111,8 @@ moi_pw_status moi_password_verify_dummy(const char *password)
     if (!dummy_hash[0]) {
         /* Racing threads may both compute it; each writes a valid hash. */
         char buf[crypto_pwhash_STRBYTES];
-        if (crypto_pwhash_str_alg(buf, "mod_moisinno dummy password", 27, OPSLIMIT, MEMLIMIT,
-                                  crypto_pwhash_ALG_ARGON2ID13) != 0) {
+        if (crypto_pwhash_str_alg(buf, "mod_moisinno dummy password", 27, OPSLIMIT,
+                                  MEMLIMIT, crypto_pwhash_ALG_ARGON2ID13) != 0) {
             return MOI_PW_ERROR;
         }
         memcpy(dummy_hash, buf, sizeof(buf));

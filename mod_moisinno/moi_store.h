@@ -31,6 +31,39 @@ typedef enum {
 typedef struct moi_store_t moi_store_t;
 typedef struct moi_store_conn_t moi_store_conn_t;
 
+/* An organiser account (collection organizers). Strings from the caller's
+ * pool; id is the 24-hex ObjectId. */
+typedef struct {
+    const char *id;
+    const char *email; /* lower case */
+    const char *password_hash;
+    const char *name;
+    const char *organization;
+    const char *organization_type;
+    apr_time_t created_at;
+    int failed_logins;
+    apr_time_t locked_until; /* 0: not locked */
+} moi_organizer;
+
+/* A login session (collection sessions); id is the hex SHA-256 of the
+ * token's raw bytes, never the token. */
+typedef struct {
+    const char *id;
+    const char *organizer_id;
+    const char *csrf;
+    apr_time_t created_at;
+    apr_time_t last_seen;
+    apr_time_t expires_at;
+} moi_session;
+
+/* Failed logins for one submitted e-mail address (collection
+ * login_attempts, keyed by the SHA-256 of the address). */
+typedef struct {
+    int failures;            /* within the current window */
+    apr_time_t window_start;
+    apr_time_t locked_until; /* 0: not locked */
+} moi_login_attempts;
+
 typedef struct {
     const char *name;
     /* Opens a per-request handle on p; never fails (a client is borrowed
@@ -44,6 +77,42 @@ typedef struct {
     moi_store_status (*ping)(moi_store_t *store);
     /* Creates the indexes of every collection; idempotent. */
     moi_store_status (*ensure_indexes)(moi_store_t *store, apr_pool_t *p);
+
+    /* Organisers.  insert fills o->id; MOI_STORE_DUPLICATE when the e-mail
+     * address is taken.  The finders answer MOI_STORE_NOT_FOUND. */
+    moi_store_status (*organizer_insert)(moi_store_conn_t *c, moi_organizer *o);
+    moi_store_status (*organizer_by_email)(moi_store_conn_t *c, const char *email,
+                                           moi_organizer **out);
+    moi_store_status (*organizer_by_id)(moi_store_conn_t *c, const char *id,
+                                        moi_organizer **out);
+    moi_store_status (*organizer_set_password)(moi_store_conn_t *c, const char *id,
+                                               const char *password_hash);
+    /* Mirrors the lockout state on the account (failed_logins, locked_until). */
+    moi_store_status (*organizer_set_login_state)(moi_store_conn_t *c, const char *email,
+                                                  int failed, apr_time_t locked_until);
+
+    /* Login throttling, per submitted address (key: its SHA-256). */
+    moi_store_status (*login_attempts_get)(moi_store_conn_t *c, const char *key,
+                                           moi_login_attempts *out);
+    /* Counts one failure: a window older than window_usec starts again at
+     * now; reaching threshold failures sets locked_until = now + lock_usec. */
+    moi_store_status (*login_attempts_fail)(moi_store_conn_t *c, const char *key,
+                                            apr_time_t now, apr_time_t window_usec,
+                                            int threshold, apr_time_t lock_usec,
+                                            moi_login_attempts *out);
+    moi_store_status (*login_attempts_clear)(moi_store_conn_t *c, const char *key);
+
+    /* Sessions. */
+    moi_store_status (*session_insert)(moi_store_conn_t *c, const moi_session *s);
+    moi_store_status (*session_get)(moi_store_conn_t *c, const char *id, moi_session **out);
+    moi_store_status (*session_touch)(moi_store_conn_t *c, const char *id,
+                                      apr_time_t last_seen, apr_time_t expires_at);
+    moi_store_status (*session_delete)(moi_store_conn_t *c, const char *id);
+    /* Ends every session of an organiser but except_id (may be NULL). */
+    moi_store_status (*session_delete_for_organizer)(moi_store_conn_t *c,
+                                                     const char *organizer_id,
+                                                     const char *except_id);
+    moi_store_status (*session_purge_expired)(moi_store_conn_t *c, apr_time_t now);
 } moi_store_ops;
 
 struct moi_store_t {
@@ -84,6 +153,19 @@ static inline moi_store_status moi_store_ping(moi_store_t *s)
 {
     return s->ops->ping(s);
 }
+
+/* Every implementation's per-request handle starts with this. */
+typedef struct {
+    moi_store_t *store;
+} moi_store_conn_head;
+
+/* The store behind a per-request handle. */
+static inline moi_store_t *moi_store_conn_store(moi_store_conn_t *c)
+{
+    return ((moi_store_conn_head *)(void *)c)->store;
+}
+
+#define MOI_STORE_CALL(c, op, ...) (moi_store_conn_store(c)->ops->op((c), __VA_ARGS__))
 
 static inline moi_store_status moi_store_ensure_indexes(moi_store_t *s, apr_pool_t *p)
 {

@@ -6,10 +6,11 @@
 #include <apr_atomic.h>
 #include "moi_log.h"
 #include "moi_store.h"
+#include "moi_store_mongo.h"
 
 #define HEALTH_SOCKET_TIMEOUT_MS 1500
 
-typedef struct {
+struct mongo_store {
     apr_pool_t *pool;
     mongoc_uri_t *uri;
     const char *dbname;
@@ -23,12 +24,6 @@ typedef struct {
     moi_store_status health_status;
     volatile apr_uint32_t reachable; /* 1 until an operation finds it down */
     volatile apr_uint32_t indexes_ok;
-} mongo_store;
-
-struct moi_store_conn_t {
-    mongo_store *ms;
-    apr_pool_t *pool;
-    mongoc_client_t *client;
 };
 
 /* Set in the parent when index creation failed at start-up; children
@@ -153,7 +148,7 @@ static int error_is_unavailable(const bson_error_t *e)
 }
 
 /* Logs a transition to "unreachable" once per child, not once per request. */
-static moi_store_status note_failure(mongo_store *ms, const char *what, const bson_error_t *e)
+moi_store_status moi_mongo_note_failure(mongo_store *ms, const char *what, const bson_error_t *e)
 {
     if (error_is_unavailable(e)) {
         if (apr_atomic_cas32(&ms->reachable, 0, 1) == 1) {
@@ -174,7 +169,7 @@ static moi_store_status note_failure(mongo_store *ms, const char *what, const bs
     return MOI_STORE_ERROR;
 }
 
-static void note_success(mongo_store *ms)
+void moi_mongo_note_success(mongo_store *ms)
 {
     if (apr_atomic_cas32(&ms->reachable, 1, 0) == 0) {
         moi_log(MOI_LOG_NOTICE, 0, MOI_LOGNO(00103) "database %s reachable again",
@@ -185,6 +180,11 @@ static void note_success(mongo_store *ms)
 static apr_status_t conn_release(void *data)
 {
     moi_store_conn_t *c = data;
+    if (c->collections) {
+        while (c->collections->nelts > 0) {
+            mongoc_collection_destroy(*(mongoc_collection_t **)apr_array_pop(c->collections));
+        }
+    }
     if (c->client && c->ms->cpool) {
         mongoc_client_pool_push(c->ms->cpool, c->client);
     }
@@ -196,7 +196,7 @@ static moi_store_status ensure_indexes_with(mongo_store *ms, mongoc_client_t *cl
                                             apr_pool_t *p);
 
 /* The client of this request, borrowed at first use. */
-static mongoc_client_t *conn_client(moi_store_conn_t *c)
+mongoc_client_t *moi_mongo_client(moi_store_conn_t *c)
 {
     mongo_store *ms = c->ms;
     if (c->client) {
@@ -218,6 +218,7 @@ static mongoc_client_t *conn_client(moi_store_conn_t *c)
 static moi_store_conn_t *mongo_conn_open(moi_store_t *store, apr_pool_t *p)
 {
     moi_store_conn_t *c = apr_pcalloc(p, sizeof(*c));
+    c->head.store = store;
     c->ms = store->impl;
     c->pool = p;
     return c;
@@ -272,11 +273,11 @@ static moi_store_status mongo_ping(moi_store_t *store)
     }
     BSON_APPEND_INT32(&cmd, "ping", 1);
     if (mongoc_client_command_simple(client, "admin", &cmd, NULL, NULL, &error)) {
-        note_success(ms);
+        moi_mongo_note_success(ms);
         st = MOI_STORE_OK;
     }
     else {
-        st = note_failure(ms, "a health check", &error);
+        st = moi_mongo_note_failure(ms, "a health check", &error);
     }
     ms->health_status = st;
     ms->health_at = apr_time_now();
@@ -305,6 +306,7 @@ static const index_spec index_specs[] = {
     {"events", "organizer_id_1", {"organizer_id", NULL}, 0, -1},
     {"organizers", "email_1", {"email", NULL}, 1, -1},
     {"sessions", "expires_at_1", {"expires_at", NULL}, 0, 0},
+    {"sessions", "organizer_id_1", {"organizer_id", NULL}, 0, -1},
 };
 
 /* Runs createIndexes for one index; with_ttl = 0 leaves out the TTL. */
@@ -368,12 +370,12 @@ static moi_store_status ensure_indexes_with(mongo_store *ms, mongoc_client_t *cl
                 continue;
             }
         }
-        return note_failure(ms, apr_psprintf(p, "creating index %s.%s", spec->collection,
+        return moi_mongo_note_failure(ms, apr_psprintf(p, "creating index %s.%s", spec->collection,
                                              spec->name),
                             &error);
     }
     apr_atomic_set32(&ms->indexes_ok, 1);
-    note_success(ms);
+    moi_mongo_note_success(ms);
     return MOI_STORE_OK;
 }
 
@@ -385,7 +387,7 @@ static moi_store_status mongo_ensure_indexes(moi_store_t *store, apr_pool_t *p)
 
     /* conn_client would retry pending indexes itself; avoid the recursion. */
     apr_atomic_set32(&ms->indexes_ok, 1);
-    st = ensure_indexes_with(ms, conn_client(c), p);
+    st = ensure_indexes_with(ms, moi_mongo_client(c), p);
     if (st != MOI_STORE_OK) {
         apr_atomic_set32(&ms->indexes_ok, 0);
     }
@@ -410,6 +412,20 @@ static const moi_store_ops mongo_ops = {
     mongo_conn_close,
     mongo_ping,
     mongo_ensure_indexes,
+    moi_mongo_organizer_insert,
+    moi_mongo_organizer_by_email,
+    moi_mongo_organizer_by_id,
+    moi_mongo_organizer_set_password,
+    moi_mongo_organizer_set_login_state,
+    moi_mongo_login_attempts_get,
+    moi_mongo_login_attempts_fail,
+    moi_mongo_login_attempts_clear,
+    moi_mongo_session_insert,
+    moi_mongo_session_get,
+    moi_mongo_session_touch,
+    moi_mongo_session_delete,
+    moi_mongo_session_delete_for_organizer,
+    moi_mongo_session_purge_expired,
 };
 
 moi_store_t *moi_store_mongo_create(apr_pool_t *p, const char *uri, const char *dbname,
@@ -464,4 +480,92 @@ moi_store_t *moi_store_mongo_create(apr_pool_t *p, const char *uri, const char *
     store->description =
         apr_psprintf(p, "%s/%s", moi_store_mongo_describe_uri(p, uri), ms->dbname);
     return store;
+}
+
+/* ---- helpers shared by the collection files ---------------------------- */
+
+mongoc_collection_t *moi_mongo_collection(moi_store_conn_t *c, const char *name)
+{
+    mongoc_collection_t *coll =
+        mongoc_client_get_collection(moi_mongo_client(c), c->ms->dbname, name);
+    if (!c->collections) {
+        c->collections = apr_array_make(c->pool, 4, sizeof(mongoc_collection_t *));
+    }
+    APR_ARRAY_PUSH(c->collections, mongoc_collection_t *) = coll;
+    return coll;
+}
+
+int moi_mongo_is_duplicate(const bson_error_t *e)
+{
+    return e->code == 11000 || e->code == 11001 ||
+           (e->code == 1 && (strstr(e->message, "UNIQUE constraint failed") ||
+                             strstr(e->message, "duplicate key")));
+}
+
+apr_time_t moi_bson_time(const bson_t *doc, const char *key)
+{
+    bson_iter_t it;
+    if (bson_iter_init_find(&it, doc, key) && BSON_ITER_HOLDS_DATE_TIME(&it)) {
+        return (apr_time_t)bson_iter_date_time(&it) * 1000;
+    }
+    return 0;
+}
+
+const char *moi_bson_str(apr_pool_t *p, const bson_t *doc, const char *key)
+{
+    bson_iter_t it;
+    uint32_t len;
+    const char *s;
+    if (bson_iter_init_find(&it, doc, key) && BSON_ITER_HOLDS_UTF8(&it)) {
+        s = bson_iter_utf8(&it, &len);
+        return apr_pstrmemdup(p, s, len);
+    }
+    return NULL;
+}
+
+int moi_bson_int(const bson_t *doc, const char *key)
+{
+    bson_iter_t it;
+    if (bson_iter_init_find(&it, doc, key) &&
+        (BSON_ITER_HOLDS_INT32(&it) || BSON_ITER_HOLDS_INT64(&it) ||
+         BSON_ITER_HOLDS_DOUBLE(&it))) {
+        return (int)bson_iter_as_int64(&it);
+    }
+    return 0;
+}
+
+const char *moi_bson_oid_str(apr_pool_t *p, const bson_t *doc, const char *key)
+{
+    bson_iter_t it;
+    char buf[25];
+    if (bson_iter_init_find(&it, doc, key) && BSON_ITER_HOLDS_OID(&it)) {
+        bson_oid_to_string(bson_iter_oid(&it), buf);
+        return apr_pstrdup(p, buf);
+    }
+    return NULL;
+}
+
+int moi_oid_parse(const char *s, bson_oid_t *oid)
+{
+    size_t i;
+    if (!s || strlen(s) != 24) {
+        return -1;
+    }
+    for (i = 0; i < 24; i++) {
+        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f'))) {
+            return -1;
+        }
+    }
+    bson_oid_init_from_string(oid, s);
+    return 0;
+}
+
+void moi_bson_append_time(bson_t *b, const char *key, apr_time_t t)
+{
+    if (t) {
+        BSON_APPEND_DATE_TIME(b, key, t / 1000);
+    }
+    else {
+        BSON_APPEND_NULL(b, key);
+    }
 }

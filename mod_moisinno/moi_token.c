@@ -23,7 +23,11 @@ static int token_decode(const char *s, unsigned char raw[MOI_TOKEN_BYTES])
 {
     size_t len = 0;
     const char *end = NULL;
-    if (!s || strlen(s) != MOI_TOKEN_CHARS) {
+    /* The alphabet is checked here: libsodium 1.0.18 decodes bytes >= 0x80
+     * as if they were '_'. */
+    if (!s || strlen(s) != MOI_TOKEN_CHARS ||
+        strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") !=
+            MOI_TOKEN_CHARS) {
         return -1;
     }
     if (sodium_base642bin(raw, MOI_TOKEN_BYTES, s, MOI_TOKEN_CHARS, NULL, &len, &end,

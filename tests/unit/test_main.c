@@ -1,6 +1,7 @@
 /* Runs every unit suite; exits non-zero when any test fails. */
 #include <stdlib.h>
 #include <apr_general.h>
+#include "moi_token.h"
 #include "unit.h"
 
 apr_pool_t *unit_pool;
@@ -28,13 +29,18 @@ int main(void)
     SRunner *sr;
     int failed;
 
-    if (apr_initialize() != APR_SUCCESS) {
+    if (apr_initialize() != APR_SUCCESS || moi_token_global_init() != 0) {
         return EXIT_FAILURE;
     }
     sr = srunner_create(parse_suite());
     srunner_add_suite(sr, route_suite());
     srunner_add_suite(sr, html_suite());
     srunner_add_suite(sr, log_suite());
+    srunner_add_suite(sr, text_suite());
+    srunner_add_suite(sr, form_suite());
+    srunner_add_suite(sr, token_suite());
+    srunner_add_suite(sr, cookie_suite());
+    srunner_add_suite(sr, password_suite());
     srunner_run_all(sr, CK_NORMAL);
     failed = srunner_ntests_failed(sr);
     srunner_free(sr);

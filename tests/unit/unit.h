@@ -11,6 +11,11 @@ Suite *parse_suite(void);
 Suite *route_suite(void);
 Suite *html_suite(void);
 Suite *log_suite(void);
+Suite *text_suite(void);
+Suite *form_suite(void);
+Suite *token_suite(void);
+Suite *cookie_suite(void);
+Suite *password_suite(void);
 
 /* A fresh pool for the running test, created by the checked fixture that
  * unit_tcase() installs and destroyed after the test. */

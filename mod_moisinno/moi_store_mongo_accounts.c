@@ -1,0 +1,387 @@
+/* MongoDB store: organizers, login_attempts and sessions. */
+#include <string.h>
+#include <apr_strings.h>
+#include "moi_store_mongo.h"
+
+static apr_status_t bson_cleanup(void *data)
+{
+    bson_destroy(data);
+    return APR_SUCCESS;
+}
+
+/* A copy of a document owned by the pool. */
+static const bson_t *keep(apr_pool_t *p, const bson_t *doc)
+{
+    bson_t *copy = bson_copy(doc);
+    apr_pool_cleanup_register(p, copy, bson_cleanup, apr_pool_cleanup_null);
+    return copy;
+}
+
+/* Finds one document; *out is pool-owned.  NOT_FOUND when none. */
+static moi_store_status find_one(moi_store_conn_t *c, const char *coll_name,
+                                 const bson_t *filter, const char *what, const bson_t **out)
+{
+    mongoc_collection_t *coll = moi_mongo_collection(c, coll_name);
+    bson_t opts = BSON_INITIALIZER;
+    mongoc_cursor_t *cur;
+    const bson_t *doc;
+    bson_error_t error;
+    moi_store_status st = MOI_STORE_NOT_FOUND;
+
+    BSON_APPEND_INT64(&opts, "limit", 1);
+    cur = mongoc_collection_find_with_opts(coll, filter, &opts, NULL);
+    if (mongoc_cursor_next(cur, &doc)) {
+        *out = keep(c->pool, doc);
+        st = MOI_STORE_OK;
+    }
+    else if (mongoc_cursor_error(cur, &error)) {
+        st = moi_mongo_note_failure(c->ms, what, &error);
+    }
+    mongoc_cursor_destroy(cur);
+    bson_destroy(&opts);
+    if (st == MOI_STORE_OK || st == MOI_STORE_NOT_FOUND) {
+        moi_mongo_note_success(c->ms);
+    }
+    return st;
+}
+
+/* Runs update_one / delete_many and classifies the outcome. */
+static moi_store_status write_result(moi_store_conn_t *c, int ok, const bson_error_t *error,
+                                     const char *what)
+{
+    if (ok) {
+        moi_mongo_note_success(c->ms);
+        return MOI_STORE_OK;
+    }
+    if (moi_mongo_is_duplicate(error)) {
+        return MOI_STORE_DUPLICATE;
+    }
+    return moi_mongo_note_failure(c->ms, what, error);
+}
+
+static moi_organizer *organizer_from(apr_pool_t *p, const bson_t *doc)
+{
+    moi_organizer *o = apr_pcalloc(p, sizeof(*o));
+    o->id = moi_bson_oid_str(p, doc, "_id");
+    o->email = moi_bson_str(p, doc, "email");
+    o->password_hash = moi_bson_str(p, doc, "password_hash");
+    o->name = moi_bson_str(p, doc, "name");
+    o->organization = moi_bson_str(p, doc, "organization");
+    o->organization_type = moi_bson_str(p, doc, "organization_type");
+    o->created_at = moi_bson_time(doc, "created_at");
+    o->failed_logins = moi_bson_int(doc, "failed_logins");
+    o->locked_until = moi_bson_time(doc, "locked_until");
+    return o;
+}
+
+moi_store_status moi_mongo_organizer_insert(moi_store_conn_t *c, moi_organizer *o)
+{
+    mongoc_collection_t *coll = moi_mongo_collection(c, "organizers");
+    bson_t doc = BSON_INITIALIZER;
+    bson_oid_t oid;
+    bson_error_t error;
+    char buf[25];
+    int ok;
+
+    bson_oid_init(&oid, NULL);
+    BSON_APPEND_OID(&doc, "_id", &oid);
+    BSON_APPEND_UTF8(&doc, "email", o->email);
+    BSON_APPEND_UTF8(&doc, "password_hash", o->password_hash);
+    BSON_APPEND_UTF8(&doc, "name", o->name);
+    BSON_APPEND_UTF8(&doc, "organization", o->organization);
+    BSON_APPEND_UTF8(&doc, "organization_type", o->organization_type);
+    moi_bson_append_time(&doc, "created_at", o->created_at);
+    BSON_APPEND_INT32(&doc, "failed_logins", 0);
+    BSON_APPEND_NULL(&doc, "locked_until");
+    ok = mongoc_collection_insert_one(coll, &doc, NULL, NULL, &error);
+    bson_destroy(&doc);
+    if (ok) {
+        bson_oid_to_string(&oid, buf);
+        o->id = apr_pstrdup(c->pool, buf);
+    }
+    return write_result(c, ok, &error, "creating an organiser account");
+}
+
+moi_store_status moi_mongo_organizer_by_email(moi_store_conn_t *c, const char *email,
+                                              moi_organizer **out)
+{
+    bson_t filter = BSON_INITIALIZER;
+    const bson_t *doc;
+    moi_store_status st;
+    BSON_APPEND_UTF8(&filter, "email", email);
+    st = find_one(c, "organizers", &filter, "reading an organiser account", &doc);
+    bson_destroy(&filter);
+    if (st == MOI_STORE_OK) {
+        *out = organizer_from(c->pool, doc);
+    }
+    return st;
+}
+
+moi_store_status moi_mongo_organizer_by_id(moi_store_conn_t *c, const char *id,
+                                           moi_organizer **out)
+{
+    bson_t filter = BSON_INITIALIZER;
+    const bson_t *doc;
+    bson_oid_t oid;
+    moi_store_status st;
+    if (moi_oid_parse(id, &oid)) {
+        return MOI_STORE_NOT_FOUND;
+    }
+    BSON_APPEND_OID(&filter, "_id", &oid);
+    st = find_one(c, "organizers", &filter, "reading an organiser account", &doc);
+    bson_destroy(&filter);
+    if (st == MOI_STORE_OK) {
+        *out = organizer_from(c->pool, doc);
+    }
+    return st;
+}
+
+/* update_one(filter, {$set: set}); NOT_FOUND when nothing matched. */
+static moi_store_status update_one(moi_store_conn_t *c, const char *coll_name,
+                                   const bson_t *filter, const bson_t *update, int upsert,
+                                   const char *what)
+{
+    mongoc_collection_t *coll = moi_mongo_collection(c, coll_name);
+    bson_t opts = BSON_INITIALIZER, reply;
+    bson_error_t error;
+    moi_store_status st;
+    int ok;
+
+    if (upsert) {
+        BSON_APPEND_BOOL(&opts, "upsert", true);
+    }
+    ok = mongoc_collection_update_one(coll, filter, update, &opts, &reply, &error);
+    st = write_result(c, ok, &error, what);
+    if (st == MOI_STORE_OK && !upsert && moi_bson_int(&reply, "matchedCount") == 0) {
+        st = MOI_STORE_NOT_FOUND;
+    }
+    bson_destroy(&reply);
+    bson_destroy(&opts);
+    return st;
+}
+
+moi_store_status moi_mongo_organizer_set_password(moi_store_conn_t *c, const char *id,
+                                                  const char *hash)
+{
+    bson_t filter = BSON_INITIALIZER, update = BSON_INITIALIZER, set;
+    bson_oid_t oid;
+    moi_store_status st;
+    if (moi_oid_parse(id, &oid)) {
+        return MOI_STORE_NOT_FOUND;
+    }
+    BSON_APPEND_OID(&filter, "_id", &oid);
+    BSON_APPEND_DOCUMENT_BEGIN(&update, "$set", &set);
+    BSON_APPEND_UTF8(&set, "password_hash", hash);
+    bson_append_document_end(&update, &set);
+    st = update_one(c, "organizers", &filter, &update, 0, "changing a password");
+    bson_destroy(&filter);
+    bson_destroy(&update);
+    return st;
+}
+
+moi_store_status moi_mongo_organizer_set_login_state(moi_store_conn_t *c, const char *email,
+                                                     int failed, apr_time_t locked_until)
+{
+    bson_t filter = BSON_INITIALIZER, update = BSON_INITIALIZER, set;
+    moi_store_status st;
+    BSON_APPEND_UTF8(&filter, "email", email);
+    BSON_APPEND_DOCUMENT_BEGIN(&update, "$set", &set);
+    BSON_APPEND_INT32(&set, "failed_logins", failed);
+    moi_bson_append_time(&set, "locked_until", locked_until);
+    bson_append_document_end(&update, &set);
+    st = update_one(c, "organizers", &filter, &update, 0, "recording failed logins");
+    bson_destroy(&filter);
+    bson_destroy(&update);
+    return st == MOI_STORE_NOT_FOUND ? MOI_STORE_OK : st;
+}
+
+moi_store_status moi_mongo_login_attempts_get(moi_store_conn_t *c, const char *key,
+                                              moi_login_attempts *out)
+{
+    bson_t filter = BSON_INITIALIZER;
+    const bson_t *doc;
+    moi_store_status st;
+    BSON_APPEND_UTF8(&filter, "_id", key);
+    st = find_one(c, "login_attempts", &filter, "reading failed logins", &doc);
+    bson_destroy(&filter);
+    memset(out, 0, sizeof(*out));
+    if (st == MOI_STORE_OK) {
+        out->failures = moi_bson_int(doc, "failures");
+        out->window_start = moi_bson_time(doc, "window_start");
+        out->locked_until = moi_bson_time(doc, "locked_until");
+    }
+    return st == MOI_STORE_NOT_FOUND ? MOI_STORE_OK : st;
+}
+
+moi_store_status moi_mongo_login_attempts_fail(moi_store_conn_t *c, const char *key,
+                                               apr_time_t now, apr_time_t window_usec,
+                                               int threshold, apr_time_t lock_usec,
+                                               moi_login_attempts *out)
+{
+    moi_login_attempts cur;
+    bson_t filter = BSON_INITIALIZER, update = BSON_INITIALIZER, sub;
+    moi_store_status st = moi_mongo_login_attempts_get(c, key, &cur);
+    int fresh;
+
+    if (st != MOI_STORE_OK) {
+        return st;
+    }
+    fresh = cur.failures == 0 || cur.window_start + window_usec < now;
+    BSON_APPEND_UTF8(&filter, "_id", key);
+    if (fresh) {
+        /* A new window: count this failure as the first. */
+        BSON_APPEND_DOCUMENT_BEGIN(&update, "$set", &sub);
+        BSON_APPEND_INT32(&sub, "failures", 1);
+        moi_bson_append_time(&sub, "window_start", now);
+        BSON_APPEND_NULL(&sub, "locked_until");
+        bson_append_document_end(&update, &sub);
+        cur.failures = 1;
+        cur.window_start = now;
+        cur.locked_until = 0;
+    }
+    else {
+        BSON_APPEND_DOCUMENT_BEGIN(&update, "$inc", &sub);
+        BSON_APPEND_INT32(&sub, "failures", 1);
+        bson_append_document_end(&update, &sub);
+        cur.failures++;
+        if (cur.failures >= threshold) {
+            cur.locked_until = now + lock_usec;
+            BSON_APPEND_DOCUMENT_BEGIN(&update, "$set", &sub);
+            moi_bson_append_time(&sub, "locked_until", cur.locked_until);
+            bson_append_document_end(&update, &sub);
+        }
+    }
+    st = update_one(c, "login_attempts", &filter, &update, 1, "recording a failed login");
+    bson_destroy(&filter);
+    bson_destroy(&update);
+    if (st == MOI_STORE_OK) {
+        *out = cur;
+    }
+    return st;
+}
+
+moi_store_status moi_mongo_login_attempts_clear(moi_store_conn_t *c, const char *key)
+{
+    mongoc_collection_t *coll = moi_mongo_collection(c, "login_attempts");
+    bson_t filter = BSON_INITIALIZER;
+    bson_error_t error;
+    int ok;
+    BSON_APPEND_UTF8(&filter, "_id", key);
+    ok = mongoc_collection_delete_one(coll, &filter, NULL, NULL, &error);
+    bson_destroy(&filter);
+    return write_result(c, ok, &error, "clearing failed logins");
+}
+
+moi_store_status moi_mongo_session_insert(moi_store_conn_t *c, const moi_session *s)
+{
+    mongoc_collection_t *coll = moi_mongo_collection(c, "sessions");
+    bson_t doc = BSON_INITIALIZER;
+    bson_oid_t oid;
+    bson_error_t error;
+    int ok;
+    if (moi_oid_parse(s->organizer_id, &oid)) {
+        return MOI_STORE_ERROR;
+    }
+    BSON_APPEND_UTF8(&doc, "_id", s->id);
+    BSON_APPEND_OID(&doc, "organizer_id", &oid);
+    BSON_APPEND_UTF8(&doc, "csrf", s->csrf);
+    moi_bson_append_time(&doc, "created_at", s->created_at);
+    moi_bson_append_time(&doc, "last_seen", s->last_seen);
+    moi_bson_append_time(&doc, "expires_at", s->expires_at);
+    ok = mongoc_collection_insert_one(coll, &doc, NULL, NULL, &error);
+    bson_destroy(&doc);
+    return write_result(c, ok, &error, "creating a session");
+}
+
+moi_store_status moi_mongo_session_get(moi_store_conn_t *c, const char *id,
+                                       moi_session **out)
+{
+    bson_t filter = BSON_INITIALIZER;
+    const bson_t *doc;
+    moi_store_status st;
+    BSON_APPEND_UTF8(&filter, "_id", id);
+    st = find_one(c, "sessions", &filter, "reading a session", &doc);
+    bson_destroy(&filter);
+    if (st == MOI_STORE_OK) {
+        moi_session *s = apr_pcalloc(c->pool, sizeof(*s));
+        s->id = moi_bson_str(c->pool, doc, "_id");
+        s->organizer_id = moi_bson_oid_str(c->pool, doc, "organizer_id");
+        s->csrf = moi_bson_str(c->pool, doc, "csrf");
+        s->created_at = moi_bson_time(doc, "created_at");
+        s->last_seen = moi_bson_time(doc, "last_seen");
+        s->expires_at = moi_bson_time(doc, "expires_at");
+        if (!s->id || !s->organizer_id || !s->csrf) {
+            return MOI_STORE_NOT_FOUND; /* not a session this module wrote */
+        }
+        *out = s;
+    }
+    return st;
+}
+
+moi_store_status moi_mongo_session_touch(moi_store_conn_t *c, const char *id,
+                                         apr_time_t last_seen, apr_time_t expires_at)
+{
+    bson_t filter = BSON_INITIALIZER, update = BSON_INITIALIZER, set;
+    moi_store_status st;
+    BSON_APPEND_UTF8(&filter, "_id", id);
+    BSON_APPEND_DOCUMENT_BEGIN(&update, "$set", &set);
+    moi_bson_append_time(&set, "last_seen", last_seen);
+    moi_bson_append_time(&set, "expires_at", expires_at);
+    bson_append_document_end(&update, &set);
+    st = update_one(c, "sessions", &filter, &update, 0, "refreshing a session");
+    bson_destroy(&filter);
+    bson_destroy(&update);
+    return st;
+}
+
+static moi_store_status delete_many(moi_store_conn_t *c, const char *coll_name,
+                                    const bson_t *filter, const char *what)
+{
+    mongoc_collection_t *coll = moi_mongo_collection(c, coll_name);
+    bson_error_t error;
+    int ok = mongoc_collection_delete_many(coll, filter, NULL, NULL, &error);
+    return write_result(c, ok, &error, what);
+}
+
+moi_store_status moi_mongo_session_delete(moi_store_conn_t *c, const char *id)
+{
+    bson_t filter = BSON_INITIALIZER;
+    moi_store_status st;
+    BSON_APPEND_UTF8(&filter, "_id", id);
+    st = delete_many(c, "sessions", &filter, "ending a session");
+    bson_destroy(&filter);
+    return st;
+}
+
+moi_store_status moi_mongo_session_delete_for_organizer(moi_store_conn_t *c,
+                                                        const char *organizer_id,
+                                                        const char *except_id)
+{
+    bson_t filter = BSON_INITIALIZER, ne;
+    bson_oid_t oid;
+    moi_store_status st;
+    if (moi_oid_parse(organizer_id, &oid)) {
+        return MOI_STORE_NOT_FOUND;
+    }
+    BSON_APPEND_OID(&filter, "organizer_id", &oid);
+    if (except_id) {
+        BSON_APPEND_DOCUMENT_BEGIN(&filter, "_id", &ne);
+        BSON_APPEND_UTF8(&ne, "$ne", except_id);
+        bson_append_document_end(&filter, &ne);
+    }
+    st = delete_many(c, "sessions", &filter, "ending an organiser's sessions");
+    bson_destroy(&filter);
+    return st;
+}
+
+moi_store_status moi_mongo_session_purge_expired(moi_store_conn_t *c, apr_time_t now)
+{
+    bson_t filter = BSON_INITIALIZER, lt;
+    moi_store_status st;
+    BSON_APPEND_DOCUMENT_BEGIN(&filter, "expires_at", &lt);
+    BSON_APPEND_DATE_TIME(&lt, "$lt", now / 1000);
+    bson_append_document_end(&filter, &lt);
+    st = delete_many(c, "sessions", &filter, "purging expired sessions");
+    bson_destroy(&filter);
+    return st;
+}
