@@ -17,6 +17,7 @@ typedef struct {
 
 static limiter *lim; /* set up once per process in child_init */
 static char dummy_hash[crypto_pwhash_STRBYTES];
+static int make_dummy_hash(void);
 
 int moi_password_limiter_init(apr_pool_t *p, int slots, int wait_ms)
 {
@@ -28,7 +29,7 @@ int moi_password_limiter_init(apr_pool_t *p, int slots, int wait_ms)
     l->free_slots = slots > 0 ? slots : 1;
     l->wait_ms = wait_ms;
     lim = l;
-    return 0;
+    return dummy_hash[0] ? 0 : make_dummy_hash();
 }
 
 static int slot_take(void)
@@ -105,17 +106,25 @@ moi_pw_status moi_password_verify(const char *stored, const char *password, int 
     return MOI_PW_OK;
 }
 
+/* The hash that an unknown address is checked against.  Made once per
+ * process by the limiter's set-up (before any thread serves requests);
+ * afterwards only read. */
+static int make_dummy_hash(void)
+{
+    char buf[crypto_pwhash_STRBYTES];
+    if (crypto_pwhash_str_alg(buf, "mod_moisinno dummy password", 27, OPSLIMIT, MEMLIMIT,
+                              crypto_pwhash_ALG_ARGON2ID13) != 0) {
+        return -1;
+    }
+    memcpy(dummy_hash, buf, sizeof(buf));
+    return 0;
+}
+
 moi_pw_status moi_password_verify_dummy(const char *password)
 {
     int rehash;
-    if (!dummy_hash[0]) {
-        /* Racing threads may both compute it; each writes a valid hash. */
-        char buf[crypto_pwhash_STRBYTES];
-        if (crypto_pwhash_str_alg(buf, "mod_moisinno dummy password", 27, OPSLIMIT,
-                                  MEMLIMIT, crypto_pwhash_ALG_ARGON2ID13) != 0) {
-            return MOI_PW_ERROR;
-        }
-        memcpy(dummy_hash, buf, sizeof(buf));
+    if (!dummy_hash[0] && make_dummy_hash() != 0) { /* only without the limiter */
+        return MOI_PW_ERROR;
     }
     moi_password_verify(dummy_hash, password, &rehash);
     return MOI_PW_MISMATCH;
