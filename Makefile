@@ -19,8 +19,9 @@ ALL_CFLAGS = $(CFLAGS) -fPIC -std=gnu11 $(WARN) $(SANITIZE) $(APR_CFLAGS) $(PKG_
 SRC_DIR   := mod_moisinno
 BUILD     := build
 PURE_SRC  := $(wildcard $(SRC_DIR)/moi_*.c)
-PURE_OBJ  := $(patsubst $(SRC_DIR)/%.c,$(BUILD)/%.o,$(PURE_SRC)) $(BUILD)/moi_assets_data.o
-ASSETS    := $(wildcard htdocs/*.css htdocs/*.js htdocs/*.svg)
+PURE_OBJ  := $(patsubst $(SRC_DIR)/%.c,$(BUILD)/%.o,$(PURE_SRC)) $(BUILD)/moi_assets_data.o \
+             $(BUILD)/moi_geo_data.o
+ASSETS    := $(wildcard htdocs/*.css htdocs/*.js htdocs/*.svg htdocs/*.json)
 GLUE_SRC  := $(wildcard $(SRC_DIR)/mod_moisinno*.c)
 HEADERS   := $(wildcard $(SRC_DIR)/*.h)
 LIBMOI    := $(BUILD)/libmoi.a
@@ -46,9 +47,16 @@ $(BUILD)/moi_assets_data.o: $(BUILD)/moi_assets_data.c $(SRC_DIR)/moi_assets.h
 	@echo "  CC $<"
 	@$(CC) $(ALL_CFLAGS) -I$(SRC_DIR) -c -o $@ $<
 
+$(BUILD)/moi_geo_data.c: data/departements.csv scripts/gen-geo | $(BUILD)
+	@python3 scripts/gen-geo $@ data/departements.csv
+
+$(BUILD)/moi_geo_data.o: $(BUILD)/moi_geo_data.c $(SRC_DIR)/moi_geo.h
+	@echo "  CC $<"
+	@$(CC) $(ALL_CFLAGS) -I$(SRC_DIR) -c -o $@ $<
+
 $(LIBMOI): $(PURE_OBJ)
-	rm -f $@
-	ar rcs $@ $^
+	@rm -f $@
+	@ar rcs $@ $^
 
 $(MODULE): $(GLUE_SRC) $(HEADERS) $(LIBMOI)
 	@cd $(SRC_DIR) && out=$$($(APXS) -c -o mod_moisinno.la \

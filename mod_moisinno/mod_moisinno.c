@@ -16,6 +16,7 @@
 #include "mod_moisinno.h"
 #include "moi_password.h"
 #include "moi_token.h"
+#include "moi_geo.h"
 
 /* ---- logging from the pure layer -------------------------------------- */
 
@@ -109,11 +110,58 @@ static void ensure_indexes_at_startup(apr_pool_t *ptemp, server_rec *main_s)
     }
 }
 
+/* The zones of the departments, loaded in the parent at start-up from the
+ * system's tzdata; the children inherit them read-only. */
+static apr_hash_t *tz_registry;
+
+const moi_tz *moi_tz_lookup(void *baton, const char *name)
+{
+    (void)baton;
+    return tz_registry && name ? apr_hash_get(tz_registry, name, APR_HASH_KEY_STRING) : NULL;
+}
+
+static int load_zone(apr_pool_t *pconf, apr_hash_t *reg, server_rec *s, const char *name)
+{
+    const char *err = NULL;
+    moi_tz *tz;
+    if (apr_hash_get(reg, name, APR_HASH_KEY_STRING)) {
+        return OK;
+    }
+    if (!(tz = moi_tz_load(pconf, NULL, name, &err))) {
+        ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s,
+                     MOI_LOGNO(00009) "cannot load the time zone %s (%s); install the tzdata "
+                                      "package",
+                     name, err);
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    apr_hash_set(reg, name, APR_HASH_KEY_STRING, tz);
+    return OK;
+}
+
+static int load_time_zones(apr_pool_t *pconf, server_rec *s)
+{
+    const moi_department *d;
+    apr_hash_t *reg = apr_hash_make(pconf);
+    if (load_zone(pconf, reg, s, MOI_DEFAULT_TIMEZONE) != OK) {
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    for (d = moi_departments; d->code; d++) {
+        if (load_zone(pconf, reg, s, d->timezone) != OK) {
+            return HTTP_INTERNAL_SERVER_ERROR;
+        }
+    }
+    tz_registry = reg;
+    return OK;
+}
+
 static int moi_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
                            server_rec *s)
 {
-    (void)pconf, (void)plog;
+    (void)plog;
     moi_log_set(log_sink, log_enabled, s);
+    if (load_time_zones(pconf, s) != OK) {
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
     /* The first pass at start-up only checks the configuration. */
     if (ap_state_query(AP_SQ_MAIN_STATE) == AP_SQ_MS_CREATE_PRE_CONFIG) {
         return OK;
@@ -182,6 +230,16 @@ enum {
     R_SPACE,
     R_ADMIN,
     R_API_SESSION,
+    R_EVENT_NEW,
+    R_EVENT_EDIT,
+    R_EVENT_CANCEL,
+    R_EVENT_DELETE,
+    R_ADMIN_PUBLISH,
+    R_ADMIN_REFUSE,
+    R_ADMIN_EXPORT,
+    R_API_EVENTS,
+    R_API_EVENT,
+    R_API_OPENAPI,
 };
 
 static const moi_route routes[] = {
@@ -194,6 +252,16 @@ static const moi_route routes[] = {
     {"/espace", MOI_M_GET, R_SPACE},
     {"/admin", MOI_M_GET, R_ADMIN},
     {"/api/v1/session", MOI_M_GET | MOI_M_POST | MOI_M_DELETE, R_API_SESSION},
+    {"/espace/evenements/nouveau", MOI_M_GET | MOI_M_POST, R_EVENT_NEW},
+    {"/espace/evenements/{id}/modifier", MOI_M_GET | MOI_M_POST, R_EVENT_EDIT},
+    {"/espace/evenements/{id}/annuler", MOI_M_POST, R_EVENT_CANCEL},
+    {"/espace/evenements/{id}/supprimer", MOI_M_POST, R_EVENT_DELETE},
+    {"/admin/evenements/{id}/publier", MOI_M_POST, R_ADMIN_PUBLISH},
+    {"/admin/evenements/{id}/refuser", MOI_M_POST, R_ADMIN_REFUSE},
+    {"/admin/export.csv", MOI_M_GET, R_ADMIN_EXPORT},
+    {"/api/v1/openapi.json", MOI_M_GET, R_API_OPENAPI},
+    {"/api/v1/events", MOI_M_GET | MOI_M_POST, R_API_EVENTS},
+    {"/api/v1/events/{id}", MOI_M_GET | MOI_M_PUT | MOI_M_PATCH | MOI_M_DELETE, R_API_EVENT},
 };
 
 static moi_handler_fn *const route_handlers[] = {
@@ -206,6 +274,16 @@ static moi_handler_fn *const route_handlers[] = {
     [R_SPACE] = moi_space_get,
     [R_ADMIN] = moi_admin_get,
     [R_API_SESSION] = moi_api_session,
+    [R_EVENT_NEW] = moi_event_new,
+    [R_EVENT_EDIT] = moi_event_edit,
+    [R_EVENT_CANCEL] = moi_event_cancel_post,
+    [R_EVENT_DELETE] = moi_event_delete_post,
+    [R_ADMIN_PUBLISH] = moi_admin_publish,
+    [R_ADMIN_REFUSE] = moi_admin_refuse,
+    [R_ADMIN_EXPORT] = moi_admin_export,
+    [R_API_EVENTS] = moi_api_events,
+    [R_API_EVENT] = moi_api_event,
+    [R_API_OPENAPI] = moi_api_openapi,
 };
 
 static int method_bit(request_rec *r)

@@ -10,6 +10,8 @@
 #include "moi_route.h"
 #include "moi_store.h"
 #include "moi_form.h"
+#include "moi_event.h"
+#include "moi_tz.h"
 
 extern module AP_MODULE_DECLARE_DATA moisinno_module;
 
@@ -128,6 +130,38 @@ int moi_csrf_check(moi_req *q, const char *token);
 int moi_origin_check(moi_req *q);
 int moi_cookie_secure(moi_req *q);
 
+/* mod_moisinno.c: the time zones of every department, loaded at start-up
+ * (read-only afterwards, shared by the threads). */
+const moi_tz *moi_tz_lookup(void *baton, const char *name);
+
+/* mod_moisinno_events.c: rules shared by the forms and the API */
+void moi_event_rules_of(moi_req *q, moi_event_rules *rules);
+const char *moi_edition_days(moi_req *q);
+int moi_deadline_passed(moi_req *q);
+const char *moi_deadline_message(moi_req *q);
+int moi_may_manage(moi_req *q, const moi_event *ev);
+apr_array_header_t *moi_event_changed_fields(apr_pool_t *p, const moi_event *a,
+                                             const moi_event *b);
+moi_store_status moi_event_create(moi_req *q, moi_event *ev);
+moi_store_status moi_event_save(moi_req *q, const moi_event *old, const moi_event *ev,
+                                int version, moi_event **out);
+moi_store_status moi_event_cancel(moi_req *q, const moi_event *ev, int version, moi_event **out);
+moi_store_status moi_event_remove(moi_req *q, const moi_event *ev, int version);
+int moi_event_new(moi_req *q);
+int moi_event_edit(moi_req *q);
+int moi_event_cancel_post(moi_req *q);
+int moi_event_delete_post(moi_req *q);
+
+/* mod_moisinno_admin.c */
+int moi_admin_publish(moi_req *q);
+int moi_admin_refuse(moi_req *q);
+int moi_admin_export(moi_req *q);
+
+/* mod_moisinno_api_events.c */
+int moi_api_events(moi_req *q);
+int moi_api_event(moi_req *q);
+int moi_api_openapi(moi_req *q);
+
 /* Endpoints, one file per group. */
 int moi_health_get(moi_req *q); /* mod_moisinno_health.c */
 int moi_static_get(moi_req *q); /* mod_moisinno_static.c */
@@ -136,8 +170,8 @@ int moi_account_signup(moi_req *q);
 int moi_account_login(moi_req *q);
 int moi_account_logout(moi_req *q);
 int moi_account_password(moi_req *q);
-int moi_space_get(moi_req *q);
-int moi_admin_get(moi_req *q);
+int moi_space_get(moi_req *q); /* mod_moisinno_events.c */
+int moi_admin_get(moi_req *q); /* mod_moisinno_admin.c */
 /* mod_moisinno_api.c */
 int moi_api_session(moi_req *q);
 /* The login decision shared by the form and the API. */

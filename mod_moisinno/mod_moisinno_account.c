@@ -333,36 +333,3 @@ int moi_account_password(moi_req *q)
                                            "sessions ont été fermées.",
                                            q->session->csrf));
 }
-
-/* GET BASE/espace */
-int moi_space_get(moi_req *q)
-{
-    request_rec *r = q->r;
-    const char *b;
-    moi_no_store(r);
-    if (moi_auth_require(q) != OK) {
-        return OK;
-    }
-    b = moi_html_escape(r->pool, q->base);
-    return moi_send_page(
-        q, HTTP_OK, "Mon espace",
-        apr_pstrcat(r->pool, "<h1>Mon espace organisateur</h1>\n<p>Bonjour ",
-                    moi_html_escape(r->pool, q->organizer->name), " (",
-                    moi_html_escape(r->pool, q->organizer->organization), ").</p>\n",
-                    "<h2>Mon compte</h2>\n<ul><li>Adresse : ",
-                    moi_html_escape(r->pool, q->organizer->email), "</li><li><a href=\"", b,
-                    "/compte/mot-de-passe\">Changer de mot de passe</a></li></ul>\n", NULL));
-}
-
-/* GET BASE/admin */
-int moi_admin_get(moi_req *q)
-{
-    moi_no_store(q->r);
-    if (moi_auth_require_admin(q) != OK) {
-        return OK;
-    }
-    return moi_send_page(q, HTTP_OK, "Modération",
-                         apr_pstrcat(q->r->pool, "<h1>Modération</h1>\n<p>Connecté en tant que ",
-                                     moi_html_escape(q->r->pool, q->organizer->email),
-                                     " (équipe de modération).</p>\n", NULL));
-}

@@ -127,7 +127,10 @@ int moi_auth_load(moi_req *q)
     if (st != MOI_STORE_OK) {
         return MOI_FAIL_UNAVAILABLE(q);
     }
-    if (now - s->last_seen >= TOUCH_EVERY) {
+    /* last_seen is written at most once a minute, and often enough that a
+     * short idle timeout does not end an active session. */
+    if (now - s->last_seen >= TOUCH_EVERY ||
+        now - s->last_seen >= apr_time_from_sec(idle_timeout(q)) / 2) {
         apr_time_t next_idle = now + apr_time_from_sec(idle_timeout(q));
         s->last_seen = now;
         s->expires_at = next_idle < abs_end ? next_idle : abs_end;

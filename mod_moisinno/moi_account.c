@@ -5,26 +5,6 @@
 #include "moi_password.h"
 #include "moi_text.h"
 
-const moi_code_label moi_organization_types[] = {
-    {"etat", "État"},
-    {"collectivite", "Collectivité territoriale"},
-    {"sanitaire_social", "Établissement sanitaire ou social"},
-    {"autre", "Autre"},
-    {NULL, NULL}};
-
-const char *moi_code_lookup(const moi_code_label *table, const char *code)
-{
-    if (!code) {
-        return NULL;
-    }
-    for (; table->code; table++) {
-        if (!strcmp(table->code, code)) {
-            return table->label;
-        }
-    }
-    return NULL;
-}
-
 void moi_add_error(apr_array_header_t *errors, const char *field, const char *message)
 {
     moi_field_error *e = apr_array_push(errors);

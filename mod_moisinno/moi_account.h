@@ -4,6 +4,7 @@
 
 #include <apr_pools.h>
 #include <apr_tables.h>
+#include "moi_codes.h"
 
 /* One message for one field ("" for the form as a whole). */
 typedef struct {
@@ -20,13 +21,6 @@ typedef struct {
     const char *organization_type;
 } moi_signup;
 
-/* Codes and French labels of organization_type, NULL-terminated. */
-typedef struct {
-    const char *code;
-    const char *label;
-} moi_code_label;
-extern const moi_code_label moi_organization_types[];
-const char *moi_code_lookup(const moi_code_label *table, const char *code);
 
 /* Normalises an e-mail address as typed: trimmed and lower-cased. */
 const char *moi_email_normalize(apr_pool_t *p, const char *raw);

@@ -18,6 +18,8 @@
 #define MOI_STORE_H
 
 #include <apr_pools.h>
+#include <apr_hash.h>
+#include "moi_event.h"
 
 typedef enum {
     MOI_STORE_OK = 0,
@@ -55,6 +57,36 @@ typedef struct {
     apr_time_t last_seen;
     apr_time_t expires_at;
 } moi_session;
+
+/* An event (collection events) is moi_event of moi_event.h. */
+
+/* One entry of an event's history (collection event_history). */
+typedef struct {
+    const char *actor;  /* organiser id */
+    const char *action; /* create, update, submit, publish, reject, cancel, delete */
+    apr_time_t at;
+    apr_array_header_t *fields; /* of const char *: changed field names */
+} moi_event_change;
+
+/* A change to an event, applied atomically only when the stored event
+ * still has expected_version (0: any) and a status in from_statuses
+ * (NULL: any). */
+typedef struct {
+    int expected_version;
+    const char *const *from_statuses;
+    const moi_event *fields; /* when not NULL: its editable fields replace the stored ones */
+    const char *status;      /* when not NULL: the new status */
+    const char *rejection_reason; /* with status: NULL clears it */
+    const char *actor;
+    const char *action;
+    apr_array_header_t *changed; /* field names for the history */
+} moi_event_update;
+
+/* Count of events per value of a field (aggregation). */
+typedef struct {
+    const char *value; /* NULL for none */
+    int count;
+} moi_count;
 
 /* Failed logins for one submitted e-mail address (collection
  * login_attempts, keyed by the SHA-256 of the address). */
@@ -113,6 +145,32 @@ typedef struct {
                                                      const char *organizer_id,
                                                      const char *except_id);
     moi_store_status (*session_purge_expired)(moi_store_conn_t *c, apr_time_t now);
+
+    /* Events.  insert sets id, version 1, created_at/updated_at and writes
+     * the "create" history entry. */
+    moi_store_status (*event_insert)(moi_store_conn_t *c, moi_event *ev, const char *actor);
+    moi_store_status (*event_get)(moi_store_conn_t *c, const char *id, moi_event **out);
+    /* Applies u; on success *out is the event after the change.  CONFLICT
+     * when the version or status condition failed, NOT_FOUND when there
+     * is no such event. */
+    moi_store_status (*event_update)(moi_store_conn_t *c, const char *id,
+                                     const moi_event_update *u, moi_event **out);
+    /* Deletes when the condition of u holds (fields and status unused). */
+    moi_store_status (*event_delete)(moi_store_conn_t *c, const char *id,
+                                     const moi_event_update *u);
+    /* Events of an organiser (organizer_id not NULL) or all events of an
+     * edition (organizer_id NULL), by starts_at then _id; status NULL =
+     * any.  Array of moi_event *. */
+    moi_store_status (*event_list)(moi_store_conn_t *c, int edition, const char *organizer_id,
+                                   const char *status, apr_array_header_t **out);
+    moi_store_status (*event_history)(moi_store_conn_t *c, const char *event_id,
+                                      apr_array_header_t **out);
+    /* Counts of an edition's events by field (status, region, format,
+     * type): array of moi_count, largest first. */
+    moi_store_status (*event_counts)(moi_store_conn_t *c, int edition, const char *field,
+                                     apr_array_header_t **out);
+    /* Every organiser account, by id (hash of id -> moi_organizer *). */
+    moi_store_status (*organizer_all)(moi_store_conn_t *c, apr_hash_t **out);
 } moi_store_ops;
 
 struct moi_store_t {

@@ -304,6 +304,7 @@ static const index_spec index_specs[] = {
     {"events", "format_1_starts_at_1", {"format", "starts_at", NULL}, 0, -1},
     {"events", "status_1_starts_at_1", {"status", "starts_at", NULL}, 0, -1},
     {"events", "organizer_id_1", {"organizer_id", NULL}, 0, -1},
+    {"event_history", "event_id_1_at_1", {"event_id", "at", NULL}, 0, -1},
     {"organizers", "email_1", {"email", NULL}, 1, -1},
     {"sessions", "expires_at_1", {"expires_at", NULL}, 0, 0},
     {"sessions", "organizer_id_1", {"organizer_id", NULL}, 0, -1},
@@ -426,6 +427,14 @@ static const moi_store_ops mongo_ops = {
     moi_mongo_session_delete,
     moi_mongo_session_delete_for_organizer,
     moi_mongo_session_purge_expired,
+    moi_mongo_event_insert,
+    moi_mongo_event_get,
+    moi_mongo_event_update,
+    moi_mongo_event_delete,
+    moi_mongo_event_list,
+    moi_mongo_event_history,
+    moi_mongo_event_counts,
+    moi_mongo_organizer_all,
 };
 
 moi_store_t *moi_store_mongo_create(apr_pool_t *p, const char *uri, const char *dbname,

@@ -43,6 +43,7 @@ moi_store_status moi_mongo_organizer_by_email(moi_store_conn_t *c, const char *e
                                               moi_organizer **out);
 moi_store_status moi_mongo_organizer_by_id(moi_store_conn_t *c, const char *id,
                                            moi_organizer **out);
+moi_store_status moi_mongo_organizer_all(moi_store_conn_t *c, apr_hash_t **out);
 moi_store_status moi_mongo_organizer_set_password(moi_store_conn_t *c, const char *id,
                                                   const char *hash);
 moi_store_status moi_mongo_organizer_set_login_state(moi_store_conn_t *c, const char *email,
@@ -64,5 +65,28 @@ moi_store_status moi_mongo_session_delete_for_organizer(moi_store_conn_t *c,
                                                         const char *organizer_id,
                                                         const char *except_id);
 moi_store_status moi_mongo_session_purge_expired(moi_store_conn_t *c, apr_time_t now);
+
+/* moi_store_mongo_accounts.c, shared */
+const bson_t *moi_mongo_keep(apr_pool_t *p, const bson_t *doc);
+moi_store_status moi_mongo_find_one(moi_store_conn_t *c, const char *coll_name,
+                                    const bson_t *filter, const char *what,
+                                    const bson_t **out);
+moi_store_status moi_mongo_write_result(moi_store_conn_t *c, int ok, const bson_error_t *error,
+                                        const char *what);
+
+/* moi_store_mongo_events.c */
+moi_store_status moi_mongo_event_insert(moi_store_conn_t *c, moi_event *ev, const char *actor);
+moi_store_status moi_mongo_event_get(moi_store_conn_t *c, const char *id, moi_event **out);
+moi_store_status moi_mongo_event_update(moi_store_conn_t *c, const char *id,
+                                        const moi_event_update *u, moi_event **out);
+moi_store_status moi_mongo_event_delete(moi_store_conn_t *c, const char *id,
+                                        const moi_event_update *u);
+moi_store_status moi_mongo_event_list(moi_store_conn_t *c, int edition,
+                                      const char *organizer_id, const char *status,
+                                      apr_array_header_t **out);
+moi_store_status moi_mongo_event_history(moi_store_conn_t *c, const char *event_id,
+                                         apr_array_header_t **out);
+moi_store_status moi_mongo_event_counts(moi_store_conn_t *c, int edition, const char *field,
+                                        apr_array_header_t **out);
 
 #endif

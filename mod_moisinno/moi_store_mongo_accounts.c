@@ -10,7 +10,7 @@ static apr_status_t bson_cleanup(void *data)
 }
 
 /* A copy of a document owned by the pool. */
-static const bson_t *keep(apr_pool_t *p, const bson_t *doc)
+const bson_t *moi_mongo_keep(apr_pool_t *p, const bson_t *doc)
 {
     bson_t *copy = bson_copy(doc);
     apr_pool_cleanup_register(p, copy, bson_cleanup, apr_pool_cleanup_null);
@@ -18,7 +18,7 @@ static const bson_t *keep(apr_pool_t *p, const bson_t *doc)
 }
 
 /* Finds one document; *out is pool-owned.  NOT_FOUND when none. */
-static moi_store_status find_one(moi_store_conn_t *c, const char *coll_name,
+moi_store_status moi_mongo_find_one(moi_store_conn_t *c, const char *coll_name,
                                  const bson_t *filter, const char *what, const bson_t **out)
 {
     mongoc_collection_t *coll = moi_mongo_collection(c, coll_name);
@@ -31,7 +31,7 @@ static moi_store_status find_one(moi_store_conn_t *c, const char *coll_name,
     BSON_APPEND_INT64(&opts, "limit", 1);
     cur = mongoc_collection_find_with_opts(coll, filter, &opts, NULL);
     if (mongoc_cursor_next(cur, &doc)) {
-        *out = keep(c->pool, doc);
+        *out = moi_mongo_keep(c->pool, doc);
         st = MOI_STORE_OK;
     }
     else if (mongoc_cursor_error(cur, &error)) {
@@ -46,7 +46,7 @@ static moi_store_status find_one(moi_store_conn_t *c, const char *coll_name,
 }
 
 /* Runs update_one / delete_many and classifies the outcome. */
-static moi_store_status write_result(moi_store_conn_t *c, int ok, const bson_error_t *error,
+moi_store_status moi_mongo_write_result(moi_store_conn_t *c, int ok, const bson_error_t *error,
                                      const char *what)
 {
     if (ok) {
@@ -99,7 +99,7 @@ moi_store_status moi_mongo_organizer_insert(moi_store_conn_t *c, moi_organizer *
         bson_oid_to_string(&oid, buf);
         o->id = apr_pstrdup(c->pool, buf);
     }
-    return write_result(c, ok, &error, "creating an organiser account");
+    return moi_mongo_write_result(c, ok, &error, "creating an organiser account");
 }
 
 moi_store_status moi_mongo_organizer_by_email(moi_store_conn_t *c, const char *email,
@@ -109,7 +109,7 @@ moi_store_status moi_mongo_organizer_by_email(moi_store_conn_t *c, const char *e
     const bson_t *doc;
     moi_store_status st;
     BSON_APPEND_UTF8(&filter, "email", email);
-    st = find_one(c, "organizers", &filter, "reading an organiser account", &doc);
+    st = moi_mongo_find_one(c, "organizers", &filter, "reading an organiser account", &doc);
     bson_destroy(&filter);
     if (st == MOI_STORE_OK) {
         *out = organizer_from(c->pool, doc);
@@ -128,11 +128,35 @@ moi_store_status moi_mongo_organizer_by_id(moi_store_conn_t *c, const char *id,
         return MOI_STORE_NOT_FOUND;
     }
     BSON_APPEND_OID(&filter, "_id", &oid);
-    st = find_one(c, "organizers", &filter, "reading an organiser account", &doc);
+    st = moi_mongo_find_one(c, "organizers", &filter, "reading an organiser account", &doc);
     bson_destroy(&filter);
     if (st == MOI_STORE_OK) {
         *out = organizer_from(c->pool, doc);
     }
+    return st;
+}
+
+moi_store_status moi_mongo_organizer_all(moi_store_conn_t *c, apr_hash_t **out)
+{
+    mongoc_collection_t *coll = moi_mongo_collection(c, "organizers");
+    bson_t filter = BSON_INITIALIZER;
+    mongoc_cursor_t *cur = mongoc_collection_find_with_opts(coll, &filter, NULL, NULL);
+    const bson_t *doc;
+    bson_error_t error;
+    moi_store_status st = MOI_STORE_OK;
+    apr_hash_t *h = apr_hash_make(c->pool);
+    while (mongoc_cursor_next(cur, &doc)) {
+        moi_organizer *o = organizer_from(c->pool, doc);
+        if (o->id) {
+            apr_hash_set(h, o->id, APR_HASH_KEY_STRING, o);
+        }
+    }
+    if (mongoc_cursor_error(cur, &error)) {
+        st = moi_mongo_note_failure(c->ms, "listing organisers", &error);
+    }
+    mongoc_cursor_destroy(cur);
+    bson_destroy(&filter);
+    *out = h;
     return st;
 }
 
@@ -151,7 +175,7 @@ static moi_store_status update_one(moi_store_conn_t *c, const char *coll_name,
         BSON_APPEND_BOOL(&opts, "upsert", true);
     }
     ok = mongoc_collection_update_one(coll, filter, update, &opts, &reply, &error);
-    st = write_result(c, ok, &error, what);
+    st = moi_mongo_write_result(c, ok, &error, what);
     if (st == MOI_STORE_OK && !upsert && moi_bson_int(&reply, "matchedCount") == 0) {
         st = MOI_STORE_NOT_FOUND;
     }
@@ -202,7 +226,7 @@ moi_store_status moi_mongo_login_attempts_get(moi_store_conn_t *c, const char *k
     const bson_t *doc;
     moi_store_status st;
     BSON_APPEND_UTF8(&filter, "_id", key);
-    st = find_one(c, "login_attempts", &filter, "reading failed logins", &doc);
+    st = moi_mongo_find_one(c, "login_attempts", &filter, "reading failed logins", &doc);
     bson_destroy(&filter);
     memset(out, 0, sizeof(*out));
     if (st == MOI_STORE_OK) {
@@ -269,7 +293,7 @@ moi_store_status moi_mongo_login_attempts_clear(moi_store_conn_t *c, const char 
     BSON_APPEND_UTF8(&filter, "_id", key);
     ok = mongoc_collection_delete_one(coll, &filter, NULL, NULL, &error);
     bson_destroy(&filter);
-    return write_result(c, ok, &error, "clearing failed logins");
+    return moi_mongo_write_result(c, ok, &error, "clearing failed logins");
 }
 
 moi_store_status moi_mongo_session_insert(moi_store_conn_t *c, const moi_session *s)
@@ -290,7 +314,7 @@ moi_store_status moi_mongo_session_insert(moi_store_conn_t *c, const moi_session
     moi_bson_append_time(&doc, "expires_at", s->expires_at);
     ok = mongoc_collection_insert_one(coll, &doc, NULL, NULL, &error);
     bson_destroy(&doc);
-    return write_result(c, ok, &error, "creating a session");
+    return moi_mongo_write_result(c, ok, &error, "creating a session");
 }
 
 moi_store_status moi_mongo_session_get(moi_store_conn_t *c, const char *id,
@@ -300,7 +324,7 @@ moi_store_status moi_mongo_session_get(moi_store_conn_t *c, const char *id,
     const bson_t *doc;
     moi_store_status st;
     BSON_APPEND_UTF8(&filter, "_id", id);
-    st = find_one(c, "sessions", &filter, "reading a session", &doc);
+    st = moi_mongo_find_one(c, "sessions", &filter, "reading a session", &doc);
     bson_destroy(&filter);
     if (st == MOI_STORE_OK) {
         moi_session *s = apr_pcalloc(c->pool, sizeof(*s));
@@ -340,7 +364,7 @@ static moi_store_status delete_many(moi_store_conn_t *c, const char *coll_name,
     mongoc_collection_t *coll = moi_mongo_collection(c, coll_name);
     bson_error_t error;
     int ok = mongoc_collection_delete_many(coll, filter, NULL, NULL, &error);
-    return write_result(c, ok, &error, what);
+    return moi_mongo_write_result(c, ok, &error, what);
 }
 
 moi_store_status moi_mongo_session_delete(moi_store_conn_t *c, const char *id)

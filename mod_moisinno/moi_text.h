@@ -19,4 +19,9 @@ int moi_text_has_controls(const char *s, int multiline);
 /* A copy of s without leading and trailing ASCII white space, from p. */
 char *moi_trim(apr_pool_t *p, const char *s);
 
+/* A copy of valid UTF-8 s, lower-cased and without accents (Latin-1 and
+ * Latin Extended-A letters folded to ASCII: "Élève Œuvre" -> "eleve
+ * oeuvre"); other characters kept as they are.  For search. */
+char *moi_text_fold(apr_pool_t *p, const char *s);
+
 #endif

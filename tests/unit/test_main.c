@@ -41,6 +41,7 @@ int main(void)
     srunner_add_suite(sr, token_suite());
     srunner_add_suite(sr, cookie_suite());
     srunner_add_suite(sr, password_suite());
+    srunner_add_suite(sr, tz_suite());
     srunner_run_all(sr, CK_NORMAL);
     failed = srunner_ntests_failed(sr);
     srunner_free(sr);

@@ -16,6 +16,7 @@ Suite *form_suite(void);
 Suite *token_suite(void);
 Suite *cookie_suite(void);
 Suite *password_suite(void);
+Suite *tz_suite(void);
 
 /* A fresh pool for the running test, created by the checked fixture that
  * unit_tcase() installs and destroyed after the test. */

@@ -1,0 +1,21 @@
+/* The coded values of the data model and their French labels: one table
+ * per kind, read by the validators, the forms, the filters and the pages. */
+#ifndef MOI_CODES_H
+#define MOI_CODES_H
+
+typedef struct {
+    const char *code;
+    const char *label;
+} moi_code_label;
+
+extern const moi_code_label moi_formats[];
+extern const moi_code_label moi_event_types[];
+extern const moi_code_label moi_audiences[];
+extern const moi_code_label moi_accessibility[];
+extern const moi_code_label moi_organization_types[];
+extern const moi_code_label moi_statuses[];
+
+/* The label of code in a NULL-terminated table, or NULL. */
+const char *moi_code_lookup(const moi_code_label *table, const char *code);
+
+#endif
