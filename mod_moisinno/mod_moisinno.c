@@ -215,6 +215,10 @@ static void moi_child_init(apr_pool_t *pchild, server_rec *main_s)
             apr_hash_set(stores, key, APR_HASH_KEY_STRING, store);
         }
         sc->store = store;
+        if (moi_programme_child_init(pchild, sc) != OK) {
+            ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s,
+                         MOI_LOGNO(00011) "cannot set up the programme cache in this child");
+        }
     }
 }
 
@@ -240,9 +244,15 @@ enum {
     R_API_EVENTS,
     R_API_EVENT,
     R_API_OPENAPI,
+    R_PROGRAMME,
+    R_EVENT_ICS,
+    R_EVENT_PAGE,
+    R_EXPORT,
 };
 
 static const moi_route routes[] = {
+    {"/", MOI_M_GET, R_PROGRAMME},
+    {"/evenements/{id}", MOI_M_GET, R_EVENT_PAGE},
     {"/sante", MOI_M_GET, R_HEALTH},
     {"/static/{id}", MOI_M_GET, R_STATIC},
     {"/compte/inscription", MOI_M_GET | MOI_M_POST, R_SIGNUP},
@@ -284,6 +294,8 @@ static moi_handler_fn *const route_handlers[] = {
     [R_API_EVENTS] = moi_api_events,
     [R_API_EVENT] = moi_api_event,
     [R_API_OPENAPI] = moi_api_openapi,
+    [R_PROGRAMME] = moi_programme_get,
+    [R_EVENT_PAGE] = moi_event_page_get,
 };
 
 static int method_bit(request_rec *r)

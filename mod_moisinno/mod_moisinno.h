@@ -5,6 +5,7 @@
 #include <httpd.h>
 #include <http_config.h>
 #include <http_log.h>
+#include <apr_thread_mutex.h>
 #include "moi_log.h"
 #include "moi_parse.h"
 #include "moi_route.h"
@@ -35,6 +36,9 @@ typedef struct {
     const char *database;  /* NULL: unset */
     moi_store_t *store;    /* in a child: set by child_init */
     volatile apr_uint32_t next_purge; /* in a child: epoch second of the next purge */
+    /* In a child: the programme snapshots by edition (mod_moisinno_programme.c). */
+    apr_thread_mutex_t *snap_lock;
+    apr_hash_t *snapshots;
 } moi_server_conf;
 
 /* Directory (<Location>) configuration.  Every field has an unset value
@@ -152,6 +156,14 @@ int moi_event_edit(moi_req *q);
 int moi_event_cancel_post(moi_req *q);
 int moi_event_delete_post(moi_req *q);
 
+/* mod_moisinno_programme.c: the public programme from a per-child snapshot */
+int moi_programme_child_init(apr_pool_t *pchild, moi_server_conf *sc);
+void moi_programme_invalidate(moi_req *q);
+int moi_programme_get(moi_req *q);
+int moi_event_page_get(moi_req *q);
+int moi_event_ics_get(moi_req *q);
+int moi_programme_export(moi_req *q);
+
 /* mod_moisinno_admin.c */
 int moi_admin_publish(moi_req *q);
 int moi_admin_refuse(moi_req *q);
@@ -171,7 +183,15 @@ int moi_account_login(moi_req *q);
 int moi_account_logout(moi_req *q);
 int moi_account_password(moi_req *q);
 int moi_space_get(moi_req *q); /* mod_moisinno_events.c */
-int moi_admin_get(moi_req *q); /* mod_moisinno_admin.c */
+int moi_admin_get(moi_req *q); /* mod_moisinno_programme.c: the public programme from a per-child snapshot */
+int moi_programme_child_init(apr_pool_t *pchild, moi_server_conf *sc);
+void moi_programme_invalidate(moi_req *q);
+int moi_programme_get(moi_req *q);
+int moi_event_page_get(moi_req *q);
+int moi_event_ics_get(moi_req *q);
+int moi_programme_export(moi_req *q);
+
+/* mod_moisinno_admin.c */
 /* mod_moisinno_api.c */
 int moi_api_session(moi_req *q);
 /* The login decision shared by the form and the API. */

@@ -201,14 +201,17 @@ int moi_account_login(moi_req *q)
     }
     if (r->method_number == M_GET) {
         const char *args_retour = NULL;
+        int logged_out = 0;
         if (r->args) {
             const char *why;
             moi_form *f = moi_form_parse(r->pool, r->args, strlen(r->args), &why);
             args_retour = f ? moi_form_get(f, "retour") : NULL;
+            logged_out = f && moi_form_get(f, "deconnexion") != NULL;
         }
         return moi_send_page(q, HTTP_OK, "Se connecter",
                              moi_view_login(r->pool, q->base, "", safe_retour(q, args_retour),
-                                            errors, NULL, moi_csrf_token(q)));
+                                            errors, logged_out ? "Vous êtes déconnecté." : NULL,
+                                            moi_csrf_token(q)));
     }
     if (moi_read_form(q, &form) != OK ||
         moi_csrf_check(q, moi_form_get(form, "csrf")) != OK) {
@@ -263,9 +266,8 @@ int moi_account_logout(moi_req *q)
     if (moi_auth_logout(q) != OK) {
         return OK;
     }
-    return moi_send_page(q, HTTP_OK, "Déconnexion",
-                         moi_view_login(r->pool, q->base, "", NULL, NULL,
-                                        "Vous êtes déconnecté.", moi_csrf_token(q)));
+    /* Post/redirect/get: a reload does not send the logout again. */
+    return moi_redirect(q, apr_pstrcat(r->pool, q->base, "/compte/connexion?deconnexion=1", NULL));
 }
 
 /* GET|POST BASE/compte/mot-de-passe */

@@ -103,6 +103,7 @@ static int moderate(moi_req *q, int publish)
     u.action = publish ? "publish" : "reject";
     u.changed = apr_array_make(q->r->pool, 2, sizeof(const char *));
     APR_ARRAY_PUSH(u.changed, const char *) = "status";
+    moi_programme_invalidate(q);
     st = MOI_STORE_CALL(q->db, event_update, ev->id, &u, &out);
     if (st == MOI_STORE_CONFLICT) {
         return moi_error(q, HTTP_CONFLICT, "state_conflict",

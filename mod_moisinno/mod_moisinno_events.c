@@ -118,6 +118,7 @@ moi_store_status moi_event_create(moi_req *q, moi_event *ev)
     int moderation = q->dc->moderation != MOI_UNSET ? q->dc->moderation : 1;
     ev->organizer_id = q->organizer->id;
     ev->status = moderation ? "submitted" : "published";
+    moi_programme_invalidate(q);
     return MOI_STORE_CALL(q->db, event_insert, ev, q->organizer->id);
 }
 
@@ -140,6 +141,7 @@ moi_store_status moi_event_save(moi_req *q, const moi_event *old, const moi_even
     else if (!strcmp(old->status, "submitted") || !strcmp(old->status, "published")) {
         u.status = old->status;
     }
+    moi_programme_invalidate(q);
     return MOI_STORE_CALL(q->db, event_update, old->id, &u, out);
 }
 
@@ -154,6 +156,7 @@ moi_store_status moi_event_cancel(moi_req *q, const moi_event *ev, int version, 
     u.action = "cancel";
     u.changed = apr_array_make(q->r->pool, 1, sizeof(const char *));
     APR_ARRAY_PUSH(u.changed, const char *) = "status";
+    moi_programme_invalidate(q);
     return MOI_STORE_CALL(q->db, event_update, ev->id, &u, out);
 }
 
@@ -166,6 +169,7 @@ moi_store_status moi_event_remove(moi_req *q, const moi_event *ev, int version)
     u.actor = q->organizer->id;
     u.action = "delete";
     u.changed = apr_array_make(q->r->pool, 1, sizeof(const char *));
+    moi_programme_invalidate(q);
     return MOI_STORE_CALL(q->db, event_delete, ev->id, &u);
 }
 

@@ -69,7 +69,8 @@ const char *moi_html_page(apr_pool_t *p, const char *base, const char *title,
 static const char *nav(apr_pool_t *p, const moi_page_ctx *ctx, const char *b)
 {
     if (!ctx->user_name) {
-        return apr_pstrcat(p, "<li><a href=\"", b, "/compte/connexion\">Se connecter</a></li>"
+        return apr_pstrcat(p, "<li><a href=\"", b, "/espace\">Espace organisateur</a></li>"
+                           "<li><a href=\"", b, "/compte/connexion\">Se connecter</a></li>"
                            "<li><a href=\"", b, "/compte/inscription\">Créer un compte</a></li>",
                            NULL);
     }

@@ -4,6 +4,7 @@ follows the CSRF protocol of the forms, and ways to look into the database.
 import base64
 import contextlib
 import hashlib
+import os
 import re
 import time
 import uuid
@@ -77,17 +78,43 @@ def csrf_from(html):
     return m.group(1) if m else None
 
 
+def httpd_children(httpd):
+    """Pids of the children of httpd's parent process."""
+    parent, pids = httpd.pid(), set()
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        # pid (comm) state ppid ...: comm may hold spaces, so split after ")".
+        if int(stat.rsplit(")", 1)[1].split()[1]) == parent:
+            pids.add(int(entry))
+    return pids
+
+
+def graceful_and_settle(httpd):
+    """A graceful restart that returns once the children of the previous
+    generation are gone, so that no new connection can reach a child that
+    still runs the previous configuration."""
+    old = httpd_children(httpd)
+    httpd.graceful()
+    wait_until(lambda: not (old & httpd_children(httpd)), 10)
+
+
 @contextlib.contextmanager
 def configured(httpd, location_extra):
     """Runs the block with extra directives in the application's <Location>,
     then puts the default configuration back."""
     httpd.write_config(location_extra=location_extra)
-    httpd.graceful()
+    graceful_and_settle(httpd)
     try:
         yield
     finally:
         httpd.write_config()
-        httpd.graceful()
+        graceful_and_settle(httpd)
 
 
 class Client:

@@ -1,0 +1,297 @@
+/* The public programme: a snapshot of each edition's published and
+ * cancelled events per child, refreshed at most every MoisInnoCacheTTL
+ * seconds (and at once after a change made through this child), so that
+ * browsing costs no database round trip in the steady state and keeps
+ * working from the last snapshot when the database is down. */
+#include <apr_strings.h>
+#include <http_core.h>
+#include <http_protocol.h>
+#include <http_request.h>
+#include <sodium.h>
+#include "mod_moisinno.h"
+#include "moi_filter.h"
+#include "moi_snapshot.h"
+#include "moi_view_programme.h"
+
+APLOG_USE_MODULE(moisinno);
+
+#define RETRY_AFTER_FAILURE apr_time_from_sec(1)
+
+typedef struct {
+    moi_snapshot *cur;
+    int refreshing;
+    apr_time_t retry_at;
+} snap_entry;
+
+static apr_status_t destroy_pool(void *data)
+{
+    apr_pool_destroy(data);
+    return APR_SUCCESS;
+}
+
+int moi_programme_child_init(apr_pool_t *pchild, moi_server_conf *sc)
+{
+    apr_pool_t *pool;
+    /* The table of snapshots is only touched under snap_lock, from any
+     * thread: it gets a pool of its own rather than the child pool's. */
+    if (apr_pool_create_unmanaged_ex(&pool, NULL, NULL) != APR_SUCCESS ||
+        apr_thread_mutex_create(&sc->snap_lock, APR_THREAD_MUTEX_DEFAULT, pchild) !=
+            APR_SUCCESS) {
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    apr_pool_cleanup_register(pchild, pool, destroy_pool, apr_pool_cleanup_null);
+    sc->snapshots = apr_hash_make(pool);
+    return OK;
+}
+
+/* Under the lock. */
+static snap_entry *entry_of(moi_server_conf *sc, int edition)
+{
+    snap_entry *e = apr_hash_get(sc->snapshots, &edition, sizeof(edition));
+    if (!e) {
+        int *key = apr_palloc(apr_hash_pool_get(sc->snapshots), sizeof(int));
+        *key = edition;
+        e = apr_pcalloc(apr_hash_pool_get(sc->snapshots), sizeof(*e));
+        apr_hash_set(sc->snapshots, key, sizeof(*key), e);
+    }
+    return e;
+}
+
+/* Under the lock: drops a reader; frees a replaced snapshot nobody reads. */
+static void unref(moi_snapshot *s)
+{
+    if (--s->refs == 0 && s->retired) {
+        apr_pool_destroy(s->pool);
+    }
+}
+
+typedef struct {
+    moi_server_conf *sc;
+    moi_snapshot *snap;
+} snap_ref;
+
+static apr_status_t release_snapshot(void *data)
+{
+    snap_ref *ref = data;
+    apr_thread_mutex_lock(ref->sc->snap_lock);
+    unref(ref->snap);
+    apr_thread_mutex_unlock(ref->sc->snap_lock);
+    return APR_SUCCESS;
+}
+
+/* Loads a new snapshot from the database, or NULL. */
+static moi_snapshot *load_snapshot(moi_req *q)
+{
+    apr_array_header_t *events;
+    apr_pool_t *pool;
+    moi_snapshot *s;
+    if (!q->db ||
+        MOI_STORE_CALL(q->db, event_list, q->dc->edition_year, NULL, NULL, &events) !=
+            MOI_STORE_OK) {
+        return NULL;
+    }
+    /* Unmanaged: readers in other threads outlive this request. */
+    if (apr_pool_create_unmanaged_ex(&pool, NULL, NULL) != APR_SUCCESS) {
+        return NULL;
+    }
+    apr_pool_tag(pool, "moisinno_snapshot");
+    s = moi_snapshot_build(pool, events, moi_tz_lookup, NULL, apr_time_now());
+    return s;
+}
+
+/* The current snapshot of the request's edition, held until the end of
+ * the request; NULL when there is none and the database cannot give one. */
+static moi_snapshot *programme_snapshot(moi_req *q)
+{
+    moi_server_conf *sc = q->sc;
+    int ttl = q->dc->cache_ttl != MOI_UNSET ? q->dc->cache_ttl : MOI_DEFAULT_CACHE_TTL;
+    apr_time_t now = apr_time_now();
+    snap_entry *e;
+    moi_snapshot *s, *fresh = NULL;
+    snap_ref *ref;
+    int refresh = 0;
+
+    if (!sc->snap_lock) {
+        return NULL;
+    }
+    apr_thread_mutex_lock(sc->snap_lock);
+    e = entry_of(sc, q->dc->edition_year);
+    if ((!e->cur || now - e->cur->loaded_at >= apr_time_from_sec(ttl)) && now >= e->retry_at &&
+        (!e->refreshing || !e->cur)) {
+        refresh = 1;
+        e->refreshing = 1;
+    }
+    apr_thread_mutex_unlock(sc->snap_lock);
+
+    if (refresh) {
+        fresh = load_snapshot(q);
+        if (q->db) {
+            moi_store_conn_close(q->sc->store, q->db);
+        }
+    }
+
+    apr_thread_mutex_lock(sc->snap_lock);
+    if (refresh) {
+        e->refreshing = 0;
+        if (fresh) {
+            if (e->cur) {
+                e->cur->retired = 1;
+                e->cur->refs++;
+                unref(e->cur); /* frees it now if nobody reads it */
+            }
+            fresh->refs = 0;
+            e->cur = fresh;
+        }
+        else {
+            e->retry_at = now + RETRY_AFTER_FAILURE;
+        }
+    }
+    s = e->cur;
+    if (s) {
+        s->refs++;
+    }
+    apr_thread_mutex_unlock(sc->snap_lock);
+    if (!s) {
+        return NULL;
+    }
+    ref = apr_palloc(q->r->pool, sizeof(*ref));
+    ref->sc = sc;
+    ref->snap = s;
+    apr_pool_cleanup_register(q->r->pool, ref, release_snapshot, apr_pool_cleanup_null);
+    return s;
+}
+
+void moi_programme_invalidate(moi_req *q)
+{
+    snap_entry *e;
+    if (!q->sc->snap_lock) {
+        return;
+    }
+    apr_thread_mutex_lock(q->sc->snap_lock);
+    e = entry_of(q->sc, q->dc->edition_year);
+    if (e->cur) {
+        e->cur->loaded_at = 0;
+    }
+    e->retry_at = 0;
+    apr_thread_mutex_unlock(q->sc->snap_lock);
+}
+
+/* ---- caching headers ----------------------------------------------------- */
+
+static const char *hash16(apr_pool_t *p, const char *s)
+{
+    unsigned char d[8];
+    char hex[17];
+    crypto_generichash(d, sizeof(d), (const unsigned char *)s, strlen(s), NULL, 0);
+    sodium_bin2hex(hex, sizeof(hex), d, sizeof(d));
+    return apr_pstrdup(p, hex);
+}
+
+/* Sets ETag, Last-Modified and Cache-Control; true when the client's copy
+ * is current (the caller answers 304). */
+static int not_modified(moi_req *q, const moi_snapshot *s, const char *variant)
+{
+    request_rec *r = q->r;
+    apr_table_setn(r->headers_out, "ETag",
+                   apr_psprintf(r->pool, "\"%s-%s\"", s->tag,
+                                hash16(r->pool, apr_pstrcat(r->pool, q->path, "?",
+                                                            r->args ? r->args : "", variant,
+                                                            NULL))));
+    apr_table_setn(r->headers_out, "Cache-Control", "public, max-age=60");
+    if (s->last_modified) {
+        ap_update_mtime(r, s->last_modified);
+        ap_set_last_modified(r);
+    }
+    return ap_meets_conditions(r) == HTTP_NOT_MODIFIED;
+}
+
+static int no_snapshot(moi_req *q)
+{
+    return moi_error(q, HTTP_SERVICE_UNAVAILABLE, "unavailable",
+                     "Le programme est momentanément indisponible. Réessayez dans quelques "
+                     "instants.");
+}
+
+static int bad_filter(moi_req *q, const char *param, const char *message)
+{
+    (void)param;
+    return moi_error(q, HTTP_BAD_REQUEST, "bad_filter", message);
+}
+
+/* GET BASE/ */
+int moi_programme_get(moi_req *q)
+{
+    moi_filter f;
+    const char *param, *message;
+    moi_snapshot *s;
+    moi_programme_view v;
+    int page_size = q->dc->page_size != MOI_UNSET ? q->dc->page_size : MOI_DEFAULT_PAGE_SIZE;
+
+    if (moi_filter_parse(q->r->pool, q->r->args, 0, page_size, &f, &param, &message) != 0) {
+        return bad_filter(q, param, message);
+    }
+    if (!(s = programme_snapshot(q))) {
+        return no_snapshot(q);
+    }
+    if (not_modified(q, s, "")) {
+        q->r->status = HTTP_NOT_MODIFIED;
+        return OK;
+    }
+    memset(&v, 0, sizeof(v));
+    v.base = q->base;
+    v.edition_year = q->dc->edition_year;
+    v.edition_days = moi_edition_days(q);
+    v.snap = s;
+    v.selected = moi_snapshot_select(q->r->pool, s, &f);
+    v.filter = &f;
+    v.page = f.page;
+    v.page_size = page_size;
+    return moi_send_page(q, HTTP_OK,
+                         apr_psprintf(q->r->pool, "Programme %d", q->dc->edition_year),
+                         moi_view_programme(q->r->pool, &v));
+}
+
+/* GET BASE/evenements/{id} */
+int moi_event_page_get(moi_req *q)
+{
+    moi_snapshot *s = programme_snapshot(q);
+    int idx = s ? moi_snapshot_find(s, q->param) : -1;
+    moi_event *ev = NULL;
+    const moi_tz *tz;
+    moi_store_status st;
+
+    if (idx >= 0) {
+        const moi_event *pub = APR_ARRAY_IDX(s->events, idx, const moi_event *);
+        tz = APR_ARRAY_IDX(s->zones, idx, const moi_tz *);
+        if (not_modified(q, s, pub->id)) {
+            q->r->status = HTTP_NOT_MODIFIED;
+            return OK;
+        }
+        return moi_send_page(q, HTTP_OK, pub->title,
+                             moi_view_event_page(q->r->pool, q->base, pub, tz,
+                                                 NULL /* JSON-LD: pending */, 0));
+    }
+    /* Not in the public snapshot: not public, or just changed. */
+    if (!q->db) {
+        return no_snapshot(q);
+    }
+    if (moi_auth_load(q) != OK) {
+        return OK;
+    }
+    st = MOI_STORE_CALL(q->db, event_get, q->param, &ev);
+    if (st != MOI_STORE_OK && st != MOI_STORE_NOT_FOUND) {
+        return moi_unavailable(q);
+    }
+    if (st == MOI_STORE_NOT_FOUND || ev->edition != q->dc->edition_year ||
+        (strcmp(ev->status, "published") && strcmp(ev->status, "cancelled") &&
+         !moi_may_manage(q, ev))) {
+        return moi_error(q, HTTP_NOT_FOUND, "not_found", "Cet événement n'existe pas.");
+    }
+    tz = moi_tz_lookup(NULL, ev->timezone);
+    moi_no_store(q->r);
+    return moi_send_page(q, HTTP_OK, ev->title,
+                         moi_view_event_page(q->r->pool, q->base, ev, tz,
+                                             NULL,
+                                             moi_may_manage(q, ev)));
+}
+

@@ -1,0 +1,108 @@
+#include <string.h>
+#include <sodium.h>
+#include <apr_strings.h>
+#include "moi_snapshot.h"
+
+static apr_array_header_t *copy_codes(apr_pool_t *p, const apr_array_header_t *a)
+{
+    apr_array_header_t *out = apr_array_make(p, a ? a->nelts : 1, sizeof(const char *));
+    int i;
+    for (i = 0; a && i < a->nelts; i++) {
+        APR_ARRAY_PUSH(out, const char *) = apr_pstrdup(p, APR_ARRAY_IDX(a, i, const char *));
+    }
+    return out;
+}
+
+#define DUP(f) c->f = ev->f ? apr_pstrdup(p, ev->f) : NULL
+
+static moi_event *copy_event(apr_pool_t *p, const moi_event *ev)
+{
+    moi_event *c = apr_pmemdup(p, ev, sizeof(*ev));
+    DUP(id);
+    DUP(organizer_id);
+    DUP(title);
+    DUP(summary);
+    DUP(description);
+    DUP(type);
+    DUP(format);
+    DUP(timezone);
+    DUP(region);
+    DUP(department);
+    DUP(city);
+    DUP(venue);
+    DUP(address);
+    DUP(online_url);
+    DUP(registration_url);
+    DUP(organizer_name);
+    DUP(organization);
+    DUP(status);
+    DUP(rejection_reason);
+    c->audience = copy_codes(p, ev->audience);
+    c->accessibility = copy_codes(p, ev->accessibility);
+    return c;
+}
+
+moi_snapshot *moi_snapshot_build(apr_pool_t *pool, const apr_array_header_t *events,
+                                 const moi_tz *(*tz_lookup)(void *, const char *),
+                                 void *baton, apr_time_t now)
+{
+    moi_snapshot *s = apr_pcalloc(pool, sizeof(*s));
+    crypto_generichash_state h;
+    unsigned char digest[8];
+    char hex[17];
+    int i;
+
+    s->pool = pool;
+    s->loaded_at = now;
+    s->events = apr_array_make(pool, events->nelts + 1, sizeof(const moi_event *));
+    s->zones = apr_array_make(pool, events->nelts + 1, sizeof(const moi_tz *));
+    s->haystacks = apr_array_make(pool, events->nelts + 1, sizeof(const char *));
+    crypto_generichash_init(&h, NULL, 0, sizeof(digest));
+    for (i = 0; i < events->nelts; i++) {
+        const moi_event *ev = APR_ARRAY_IDX(events, i, const moi_event *);
+        const moi_tz *tz = tz_lookup(baton, ev->timezone);
+        char line[64];
+        if (!ev->status || !tz ||
+            (strcmp(ev->status, "published") && strcmp(ev->status, "cancelled"))) {
+            continue;
+        }
+        APR_ARRAY_PUSH(s->events, const moi_event *) = copy_event(pool, ev);
+        APR_ARRAY_PUSH(s->zones, const moi_tz *) = tz;
+        APR_ARRAY_PUSH(s->haystacks, const char *) = moi_filter_haystack(pool, ev);
+        if (ev->updated_at > s->last_modified) {
+            s->last_modified = ev->updated_at;
+        }
+        apr_snprintf(line, sizeof(line), "%s:%d:%s;", ev->id, ev->version, ev->status);
+        crypto_generichash_update(&h, (const unsigned char *)line, strlen(line));
+    }
+    crypto_generichash_final(&h, digest, sizeof(digest));
+    sodium_bin2hex(hex, sizeof(hex), digest, sizeof(digest));
+    s->tag = apr_pstrdup(pool, hex);
+    return s;
+}
+
+apr_array_header_t *moi_snapshot_select(apr_pool_t *p, const moi_snapshot *s,
+                                        const moi_filter *f)
+{
+    apr_array_header_t *out = apr_array_make(p, 64, sizeof(int));
+    int i;
+    for (i = 0; i < s->events->nelts; i++) {
+        if (moi_filter_match(f, APR_ARRAY_IDX(s->events, i, const moi_event *),
+                             APR_ARRAY_IDX(s->zones, i, const moi_tz *),
+                             APR_ARRAY_IDX(s->haystacks, i, const char *))) {
+            APR_ARRAY_PUSH(out, int) = i;
+        }
+    }
+    return out;
+}
+
+int moi_snapshot_find(const moi_snapshot *s, const char *id)
+{
+    int i;
+    for (i = 0; id && i < s->events->nelts; i++) {
+        if (!strcmp(APR_ARRAY_IDX(s->events, i, const moi_event *)->id, id)) {
+            return i;
+        }
+    }
+    return -1;
+}

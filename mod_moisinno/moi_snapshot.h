@@ -1,0 +1,36 @@
+/* A snapshot of an edition's public programme (published and cancelled
+ * events), immutable once built, shared by the threads of a child.  It
+ * lives in its own unmanaged pool and is freed when the last reader lets
+ * go of a replaced snapshot. */
+#ifndef MOI_SNAPSHOT_H
+#define MOI_SNAPSHOT_H
+
+#include "moi_event.h"
+#include "moi_filter.h"
+
+typedef struct {
+    apr_pool_t *pool;
+    apr_array_header_t *events;    /* const moi_event *, by starts_at then id */
+    apr_array_header_t *zones;     /* const moi_tz *, parallel to events */
+    apr_array_header_t *haystacks; /* const char *, folded search text */
+    apr_time_t loaded_at;
+    apr_time_t last_modified;      /* newest updated_at (0 when empty) */
+    const char *tag;               /* 16 hex: changes whenever any event does */
+    int refs;                      /* readers, under the owner's lock */
+    int retired;                   /* replaced: free at refs == 0 */
+} moi_snapshot;
+
+/* Builds a snapshot from events (any status; only published and cancelled
+ * are kept), copying them into pool, which the snapshot then owns. */
+moi_snapshot *moi_snapshot_build(apr_pool_t *pool, const apr_array_header_t *events,
+                                 const moi_tz *(*tz_lookup)(void *, const char *),
+                                 void *baton, apr_time_t now);
+
+/* Indices of the events matching f, in order (array of int). */
+apr_array_header_t *moi_snapshot_select(apr_pool_t *p, const moi_snapshot *s,
+                                        const moi_filter *f);
+
+/* The index of the event with this id, or -1. */
+int moi_snapshot_find(const moi_snapshot *s, const char *id);
+
+#endif

@@ -1,0 +1,299 @@
+#include <stdio.h>
+#include <string.h>
+#include <apr_strings.h>
+#include "moi_codes.h"
+#include "moi_geo.h"
+#include "moi_html.h"
+#include "moi_view_programme.h"
+
+#define E(s) moi_html_escape(p, (s))
+
+static const char *const days[] = {"dimanche", "lundi", "mardi", "mercredi",
+                                   "jeudi",    "vendredi", "samedi"};
+static const char *const months[] = {"janvier", "février", "mars",      "avril",
+                                     "mai",     "juin",    "juillet",   "août",
+                                     "septembre", "octobre", "novembre", "décembre"};
+
+static const char *zone_label(const char *name)
+{
+    static const moi_code_label zones[] = {{"Europe/Paris", "heure de Paris"},
+                                           {"America/Guadeloupe", "heure de la Guadeloupe"},
+                                           {"America/Martinique", "heure de la Martinique"},
+                                           {"America/Cayenne", "heure de la Guyane"},
+                                           {"Indian/Reunion", "heure de La Réunion"},
+                                           {"Indian/Mayotte", "heure de Mayotte"},
+                                           {NULL, NULL}};
+    const char *l = moi_code_lookup(zones, name);
+    return l ? l : name;
+}
+
+const char *moi_format_span(apr_pool_t *p, const moi_tz *tz, apr_time_t start, apr_time_t end)
+{
+    int y, mo, d, h, mi, s, y2, mo2, d2, h2, mi2, s2;
+    long dow;
+    moi_tz_to_local(tz, start, &y, &mo, &d, &h, &mi, &s);
+    moi_tz_to_local(tz, end, &y2, &mo2, &d2, &h2, &mi2, &s2);
+    dow = (moi_days_from_civil(y, mo, d) % 7 + 11) % 7; /* 1970-01-01 was a Thursday */
+    if (y == y2 && mo == mo2 && d == d2) {
+        return apr_psprintf(p, "%s %d%s %s %d, %02d:%02d – %02d:%02d (%s)", days[dow], d,
+                            d == 1 ? "er" : "", months[mo - 1], y, h, mi, h2, mi2,
+                            zone_label(moi_tz_name(tz)));
+    }
+    return apr_psprintf(p, "du %d %s %d, %02d:%02d au %d %s %d, %02d:%02d (%s)", d,
+                        months[mo - 1], y, h, mi, d2, months[mo2 - 1], y2, h2, mi2,
+                        zone_label(moi_tz_name(tz)));
+}
+
+static int has(const apr_array_header_t *a, const char *v)
+{
+    int i;
+    for (i = 0; a && i < a->nelts; i++) {
+        if (!strcmp(APR_ARRAY_IDX(a, i, const char *), v)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static const char *multi_select(apr_pool_t *p, const char *name, const char *label,
+                                const moi_code_label *table, const apr_array_header_t *chosen)
+{
+    const char *opts = "<option value=\"\">Tous</option>";
+    for (; table->code; table++) {
+        opts = apr_pstrcat(p, opts, "<option value=\"", table->code, "\"",
+                           has(chosen, table->code) ? " selected" : "", ">", E(table->label),
+                           "</option>", NULL);
+    }
+    return apr_pstrcat(p, "<div class=\"champ\"><label for=\"f-", name, "\">", E(label),
+                       "</label><select id=\"f-", name, "\" name=\"", name, "\">", opts,
+                       "</select></div>\n", NULL);
+}
+
+static const char *region_filter(apr_pool_t *p, const apr_array_header_t *chosen)
+{
+    const char *opts = apr_pstrcat(p, "<option value=\"\">Toutes</option><option value=\"national\"",
+                                   has(chosen, "national") ? " selected" : "",
+                                   ">En ligne, national</option>", NULL);
+    const moi_region *r;
+    for (r = moi_regions; r->code; r++) {
+        opts = apr_pstrcat(p, opts, "<option value=\"", r->code, "\"",
+                           has(chosen, r->code) ? " selected" : "", ">", E(r->name), "</option>",
+                           NULL);
+    }
+    return apr_pstrcat(p,
+                       "<div class=\"champ\"><label for=\"f-region\">Région</label>"
+                       "<select id=\"f-region\" name=\"region\">",
+                       opts, "</select></div>\n", NULL);
+}
+
+static const char *date_value(apr_pool_t *p, int has_date, const moi_date *d)
+{
+    return has_date ? apr_psprintf(p, "%04d-%02d-%02d", d->year, d->month, d->day) : "";
+}
+
+static const char *words_value(apr_pool_t *p, const moi_filter *f)
+{
+    const char *w = "";
+    int i;
+    for (i = 0; f->words && i < f->words->nelts; i++) {
+        w = apr_pstrcat(p, w, i ? " " : "", APR_ARRAY_IDX(f->words, i, const char *), NULL);
+    }
+    return w;
+}
+
+static const char *card(apr_pool_t *p, const char *base, const moi_event *ev, const moi_tz *tz)
+{
+    const char *place = ev->city ? apr_pstrcat(p, ev->city,
+                                               moi_region_find(ev->region)
+                                                   ? apr_pstrcat(p, " (", moi_region_find(ev->region)->name, ")", NULL)
+                                                   : "",
+                                               NULL)
+                                 : "En ligne";
+    int cancelled = !strcmp(ev->status, "cancelled");
+    return apr_pstrcat(
+        p, "<li class=\"evenement", cancelled ? " annule" : "", "\"><article>\n<h3><a href=\"",
+        E(base), "/evenements/", E(ev->id), "\">", E(ev->title), "</a>",
+        cancelled ? " <span class=\"statut statut-cancelled\">Annulé</span>" : "", "</h3>\n",
+        "<p class=\"quand\">", E(moi_format_span(p, tz, ev->starts_at, ev->ends_at)), "</p>\n",
+        "<p class=\"ou\">", E(moi_code_lookup(moi_formats, ev->format)), " · ", E(place),
+        " · ", E(moi_code_lookup(moi_event_types, ev->type)), "</p>\n<p>", E(ev->summary),
+        "</p>\n<p class=\"par\">", E(ev->organization), "</p>\n</article></li>\n", NULL);
+}
+
+const char *moi_view_programme(apr_pool_t *p, const moi_programme_view *v)
+{
+    const moi_filter *f = v->filter;
+    const char *b = E(v->base), *q = moi_filter_query(p, f), *items = "", *pager = "";
+    int total = v->selected->nelts;
+    int pages = total ? (total + v->page_size - 1) / v->page_size : 1;
+    int first = (v->page - 1) * v->page_size, i;
+
+    for (i = first; i < total && i < first + v->page_size; i++) {
+        int idx = APR_ARRAY_IDX(v->selected, i, int);
+        items = apr_pstrcat(p, items,
+                            card(p, v->base, APR_ARRAY_IDX(v->snap->events, idx, const moi_event *),
+                                 APR_ARRAY_IDX(v->snap->zones, idx, const moi_tz *)),
+                            NULL);
+    }
+    if (pages > 1) {
+        const char *sep = *q ? "&amp;" : "";
+        pager = "<nav aria-label=\"Pagination\" class=\"pages\"><ul>";
+        if (v->page > 1) {
+            pager = apr_pstrcat(p, pager, "<li><a rel=\"prev\" href=\"", b, "/?", E(q), sep,
+                                "page=", apr_itoa(p, v->page - 1), "\">Page précédente</a></li>",
+                                NULL);
+        }
+        pager = apr_pstrcat(p, pager, "<li aria-current=\"page\">Page ", apr_itoa(p, v->page),
+                            " sur ", apr_itoa(p, pages), "</li>", NULL);
+        if (v->page < pages) {
+            pager = apr_pstrcat(p, pager, "<li><a rel=\"next\" href=\"", b, "/?", E(q), sep,
+                                "page=", apr_itoa(p, v->page + 1), "\">Page suivante</a></li>",
+                                NULL);
+        }
+        pager = apr_pstrcat(p, pager, "</ul></nav>\n", NULL);
+    }
+    {
+        const char *qs = *q ? apr_pstrcat(p, "?", E(q), NULL) : "";
+        return apr_pstrcat(
+            p, "<h1>Programme du Mois de l'innovation publique ", apr_itoa(p, v->edition_year),
+            "</h1>\n<p>", E(v->edition_days),
+            " : des événements partout en France et en ligne, ouverts aux agents publics et "
+            "souvent au grand public.</p>\n",
+            "<form method=\"get\" action=\"", b, "/\" class=\"filtres\" role=\"search\" "
+            "aria-label=\"Filtrer le programme\">\n<div class=\"grille\">",
+            "<div class=\"champ\"><label for=\"f-q\">Recherche</label><input type=\"search\" "
+            "id=\"f-q\" name=\"q\" value=\"", E(words_value(p, f)), "\"></div>\n",
+            "<div class=\"champ\"><label for=\"f-du\">Du</label><input type=\"date\" id=\"f-du\" "
+            "name=\"du\" value=\"", date_value(p, f->has_du, &f->du), "\"></div>\n",
+            "<div class=\"champ\"><label for=\"f-au\">Au</label><input type=\"date\" id=\"f-au\" "
+            "name=\"au\" value=\"", date_value(p, f->has_au, &f->au), "\"></div>\n",
+            region_filter(p, f->regions),
+            multi_select(p, "format", "Format", moi_formats, f->formats),
+            multi_select(p, "type", "Type", moi_event_types, f->types),
+            multi_select(p, "public", "Public", moi_audiences, f->audiences),
+            "<div class=\"champ case\"><input type=\"checkbox\" id=\"f-lab\" name=\"lab\" "
+            "value=\"1\"", f->lab ? " checked" : "",
+            "><label for=\"f-lab\">Laboratoires d'innovation territoriale</label></div>\n",
+            "</div><p><button type=\"submit\">Filtrer</button> <a href=\"", b,
+            "/\">Tout afficher</a></p>\n</form>\n",
+            "<h2 id=\"resultats\">", apr_itoa(p, total), total > 1 ? " événements" : " événement",
+            "</h2>\n<p class=\"exports\">Emporter cette sélection : <a href=\"", b,
+            "/programme.ics", qs, "\">agenda (iCalendar)</a> · <a href=\"", b, "/programme.csv",
+            qs, "\">tableur (CSV)</a> · <a href=\"", b, "/programme.json", qs,
+            "\">JSON</a> · <a href=\"", b, "/programme.atom", qs, "\">fil Atom</a></p>\n",
+            total ? apr_pstrcat(p, "<ul class=\"evenements\" aria-labelledby=\"resultats\">\n",
+                                items, "</ul>\n", NULL)
+                  : "<p>Aucun événement ne correspond à ces critères.</p>\n",
+            pager, NULL);
+    }
+}
+
+static const char *codes_labels(apr_pool_t *p, const apr_array_header_t *a,
+                                const moi_code_label *table)
+{
+    const char *s = "";
+    int i;
+    for (i = 0; a && i < a->nelts; i++) {
+        const char *l = moi_code_lookup(table, APR_ARRAY_IDX(a, i, const char *));
+        s = apr_pstrcat(p, s, i ? ", " : "", E(l ? l : APR_ARRAY_IDX(a, i, const char *)), NULL);
+    }
+    return s;
+}
+
+/* Escaped text with blank lines as paragraphs and newlines as <br>. */
+static const char *paragraphs(apr_pool_t *p, const char *text)
+{
+    const char *esc = E(text ? text : ""), *s;
+    char *out = apr_palloc(p, strlen(esc) * 6 + 16), *o = out;
+    int open = 0;
+    for (s = esc; *s; s++) {
+        if (*s == '\r') {
+            continue;
+        }
+        if (!open && *s != '\n') {
+            o += sprintf(o, "<p>");
+            open = 1;
+        }
+        if (*s == '\n') {
+            if (s[1] == '\n' || (s[1] == '\r' && s[2] == '\n')) {
+                if (open) {
+                    o += sprintf(o, "</p>\n");
+                    open = 0;
+                }
+                while (s[1] == '\n' || s[1] == '\r') {
+                    s++;
+                }
+            }
+            else if (open) {
+                o += sprintf(o, "<br>\n");
+            }
+            continue;
+        }
+        *o++ = *s;
+    }
+    if (open) {
+        o += sprintf(o, "</p>\n");
+    }
+    *o = '\0';
+    return out;
+}
+
+static const char *link_row(apr_pool_t *p, const char *label, const char *url)
+{
+    if (!url) {
+        return "";
+    }
+    return apr_pstrcat(p, "<dt>", label, "</dt><dd><a href=\"", E(url), "\" rel=\"noopener\">",
+                       E(url), "</a></dd>", NULL);
+}
+
+const char *moi_view_event_page(apr_pool_t *p, const char *base, const moi_event *ev,
+                                const moi_tz *tz, const char *jsonld, int can_edit)
+{
+    const char *b = E(base);
+    const moi_region *r = moi_region_find(ev->region);
+    const moi_department *d = moi_department_find(ev->department);
+    int is_public = !strcmp(ev->status, "published") || !strcmp(ev->status, "cancelled");
+    const char *status_label = moi_code_lookup(moi_statuses, ev->status);
+    return apr_pstrcat(
+        p, jsonld ? apr_pstrcat(p, "<script type=\"application/ld+json\">", jsonld, "</script>\n", NULL) : "",
+        "<p><a href=\"", b, "/\">← Programme</a></p>\n<article class=\"fiche\">\n<h1>",
+        E(ev->title), "</h1>\n",
+        !strcmp(ev->status, "cancelled")
+            ? "<p class=\"alerte\" role=\"status\"><strong>Annulé</strong> : cet événement n'aura pas lieu.</p>\n"
+            : "",
+        !is_public ? apr_pstrcat(p, "<p class=\"info\">Statut : ", E(status_label ? status_label : ev->status),
+                                 " — cette page n'est visible que de l'organisateur et de l'équipe "
+                                 "de modération.</p>\n",
+                                 ev->rejection_reason && !strcmp(ev->status, "rejected")
+                                     ? apr_pstrcat(p, "<p class=\"erreur\">Motif du refus : ",
+                                                   E(ev->rejection_reason), "</p>\n", NULL)
+                                     : "",
+                                 NULL)
+                   : "",
+        "<p class=\"quand\">", E(moi_format_span(p, tz, ev->starts_at, ev->ends_at)), "</p>\n",
+        "<p class=\"resume\">", E(ev->summary), "</p>\n", paragraphs(p, ev->description),
+        "<dl class=\"details\">",
+        "<dt>Type</dt><dd>", E(moi_code_lookup(moi_event_types, ev->type)), "</dd>",
+        "<dt>Format</dt><dd>", E(moi_code_lookup(moi_formats, ev->format)), "</dd>",
+        "<dt>Public</dt><dd>", codes_labels(p, ev->audience, moi_audiences), "</dd>",
+        ev->accessibility && ev->accessibility->nelts
+            ? apr_pstrcat(p, "<dt>Accessibilité</dt><dd>",
+                          codes_labels(p, ev->accessibility, moi_accessibility), "</dd>", NULL)
+            : "",
+        ev->city ? apr_pstrcat(p, "<dt>Lieu</dt><dd>", ev->venue ? E(ev->venue) : "",
+                               ev->venue ? "<br>" : "", ev->address ? E(ev->address) : "",
+                               ev->address ? "<br>" : "", E(ev->city),
+                               d ? apr_pstrcat(p, " (", E(d->name), ")", NULL) : "",
+                               r ? apr_pstrcat(p, ", ", E(r->name), NULL) : "", "</dd>", NULL)
+                 : "",
+        link_row(p, "Lien de connexion", ev->online_url),
+        link_row(p, "Inscription", ev->registration_url),
+        "<dt>Organisé par</dt><dd>", E(ev->organizer_name), ", ", E(ev->organization),
+        ev->lab ? " (laboratoire d'innovation territoriale)" : "", "</dd>", "</dl>\n",
+        "<p><a href=\"", b, "/evenements/", E(ev->id), ".ics\">Ajouter à mon agenda (iCalendar)</a></p>\n",
+        can_edit ? apr_pstrcat(p, "<p><a class=\"bouton\" href=\"", b, "/espace/evenements/",
+                               E(ev->id), "/modifier\">Modifier l'événement</a></p>\n", NULL)
+                 : "",
+        "</article>\n", NULL);
+}
