@@ -252,7 +252,9 @@ enum {
 
 static const moi_route routes[] = {
     {"/", MOI_M_GET, R_PROGRAMME},
+    {"/evenements/{id}.ics", MOI_M_GET, R_EVENT_ICS},
     {"/evenements/{id}", MOI_M_GET, R_EVENT_PAGE},
+    {"/programme.{id}", MOI_M_GET, R_EXPORT},
     {"/sante", MOI_M_GET, R_HEALTH},
     {"/static/{id}", MOI_M_GET, R_STATIC},
     {"/compte/inscription", MOI_M_GET | MOI_M_POST, R_SIGNUP},
@@ -295,7 +297,9 @@ static moi_handler_fn *const route_handlers[] = {
     [R_API_EVENT] = moi_api_event,
     [R_API_OPENAPI] = moi_api_openapi,
     [R_PROGRAMME] = moi_programme_get,
+    [R_EVENT_ICS] = moi_event_ics_get,
     [R_EVENT_PAGE] = moi_event_page_get,
+    [R_EXPORT] = moi_programme_export,
 };
 
 static int method_bit(request_rec *r)

@@ -9,6 +9,7 @@
 #include <http_request.h>
 #include <sodium.h>
 #include "mod_moisinno.h"
+#include "moi_export.h"
 #include "moi_filter.h"
 #include "moi_snapshot.h"
 #include "moi_view_programme.h"
@@ -218,6 +219,11 @@ static int bad_filter(moi_req *q, const char *param, const char *message)
     return moi_error(q, HTTP_BAD_REQUEST, "bad_filter", message);
 }
 
+static const char *base_url(moi_req *q)
+{
+    return ap_construct_url(q->r->pool, q->base, q->r);
+}
+
 /* GET BASE/ */
 int moi_programme_get(moi_req *q)
 {
@@ -255,6 +261,7 @@ int moi_programme_get(moi_req *q)
 int moi_event_page_get(moi_req *q)
 {
     moi_snapshot *s = programme_snapshot(q);
+    const char *url = ap_construct_url(q->r->pool, q->r->uri, q->r);
     int idx = s ? moi_snapshot_find(s, q->param) : -1;
     moi_event *ev = NULL;
     const moi_tz *tz;
@@ -269,7 +276,7 @@ int moi_event_page_get(moi_req *q)
         }
         return moi_send_page(q, HTTP_OK, pub->title,
                              moi_view_event_page(q->r->pool, q->base, pub, tz,
-                                                 NULL /* JSON-LD: pending */, 0));
+                                                 moi_export_jsonld(q->r->pool, pub, tz, url), 0));
     }
     /* Not in the public snapshot: not public, or just changed. */
     if (!q->db) {
@@ -291,7 +298,131 @@ int moi_event_page_get(moi_req *q)
     moi_no_store(q->r);
     return moi_send_page(q, HTTP_OK, ev->title,
                          moi_view_event_page(q->r->pool, q->base, ev, tz,
-                                             NULL,
+                                             moi_export_jsonld(q->r->pool, ev, tz, url),
                                              moi_may_manage(q, ev)));
 }
 
+static int send_text(moi_req *q, const char *type, const char *body, const char *filename)
+{
+    size_t len = strlen(body);
+    q->r->status = HTTP_OK;
+    ap_set_content_type(q->r, type);
+    if (filename) {
+        apr_table_setn(q->r->headers_out, "Content-Disposition",
+                       apr_psprintf(q->r->pool, "inline; filename=\"%s\"", filename));
+    }
+    ap_set_content_length(q->r, (apr_off_t)len);
+    if (!q->r->header_only) {
+        ap_rwrite(body, (int)len, q->r);
+    }
+    return OK;
+}
+
+/* GET BASE/evenements/{id}.ics */
+int moi_event_ics_get(moi_req *q)
+{
+    moi_snapshot *s = programme_snapshot(q);
+    int idx = s ? moi_snapshot_find(s, q->param) : -1;
+    apr_array_header_t *one;
+    if (!s) {
+        return no_snapshot(q);
+    }
+    if (idx < 0) {
+        return moi_error(q, HTTP_NOT_FOUND, "not_found", "Cet événement n'existe pas.");
+    }
+    if (not_modified(q, s, q->param)) {
+        q->r->status = HTTP_NOT_MODIFIED;
+        return OK;
+    }
+    one = apr_array_make(q->r->pool, 1, sizeof(const moi_event *));
+    APR_ARRAY_PUSH(one, const moi_event *) = APR_ARRAY_IDX(s->events, idx, const moi_event *);
+    return send_text(q, "text/calendar; charset=utf-8",
+                     moi_export_ical(q->r->pool, one, moi_tz_lookup, NULL, base_url(q),
+                                     APR_ARRAY_IDX(s->events, idx, const moi_event *)->title),
+                     apr_pstrcat(q->r->pool, q->param, ".ics", NULL));
+}
+
+static int by_update_desc(const void *a, const void *b)
+{
+    const moi_event *x = *(const moi_event *const *)a, *y = *(const moi_event *const *)b;
+    return x->updated_at < y->updated_at ? 1 : x->updated_at > y->updated_at ? -1 : 0;
+}
+
+/* GET BASE/programme.{ics,json,csv,atom} */
+int moi_programme_export(moi_req *q)
+{
+    request_rec *r = q->r;
+    const char *ext = q->param, *param, *message;
+    moi_filter f;
+    moi_snapshot *s;
+    apr_array_header_t *sel, *events;
+    char calname[64];
+    int i;
+
+    if (strcmp(ext, "ics") && strcmp(ext, "json") && strcmp(ext, "csv") && strcmp(ext, "atom")) {
+        return moi_error(q, HTTP_NOT_FOUND, "not_found", "La page demandée n'existe pas.");
+    }
+    if (!strcmp(ext, "json")) {
+        q->json = 1;
+    }
+    if (moi_filter_parse(r->pool, r->args, 0, 1, &f, &param, &message) != 0) {
+        return bad_filter(q, param, message);
+    }
+    if (!(s = programme_snapshot(q))) {
+        return no_snapshot(q);
+    }
+    if (not_modified(q, s, ext)) {
+        r->status = HTTP_NOT_MODIFIED;
+        return OK;
+    }
+    sel = moi_snapshot_select(r->pool, s, &f);
+    events = apr_array_make(r->pool, sel->nelts + 1, sizeof(const moi_event *));
+    for (i = 0; i < sel->nelts; i++) {
+        APR_ARRAY_PUSH(events, const moi_event *) =
+            APR_ARRAY_IDX(s->events, APR_ARRAY_IDX(sel, i, int), const moi_event *);
+    }
+    apr_snprintf(calname, sizeof(calname), "Mois de l'innovation publique %d",
+                 q->dc->edition_year);
+    if (!strcmp(ext, "ics")) {
+        return send_text(q, "text/calendar; charset=utf-8",
+                         moi_export_ical(r->pool, events, moi_tz_lookup, NULL, base_url(q), calname),
+                         "programme.ics");
+    }
+    if (!strcmp(ext, "csv")) {
+        return send_text(q, "text/csv; charset=utf-8; header=present",
+                         moi_export_csv(r->pool, events, moi_tz_lookup, NULL, base_url(q)),
+                         "programme.csv");
+    }
+    if (!strcmp(ext, "atom")) {
+        qsort(events->elts, (size_t)events->nelts, sizeof(const moi_event *), by_update_desc);
+        if (events->nelts > 50) {
+            events->nelts = 50;
+        }
+        return send_text(q, "application/atom+xml; charset=utf-8",
+                         moi_export_atom(r->pool, events, moi_tz_lookup, NULL, base_url(q),
+                                         ap_construct_url(r->pool, r->unparsed_uri, r), calname),
+                         NULL);
+    }
+    {
+        json_t *list = json_array();
+        char *text;
+        int rv;
+        json_t *doc;
+        for (i = 0; i < events->nelts; i++) {
+            const moi_event *ev = APR_ARRAY_IDX(events, i, const moi_event *);
+            json_array_append_new(
+                list, moi_event_to_json(r->pool, ev, moi_tz_lookup(NULL, ev->timezone),
+                                        apr_pstrcat(r->pool, base_url(q), "/evenements/", ev->id,
+                                                    NULL)));
+        }
+        doc = json_pack("{s:i,s:o}", "total", events->nelts, "events", list);
+        text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+        json_decref(doc);
+        if (!text) {
+            return moi_error(q, HTTP_INTERNAL_SERVER_ERROR, "internal", "Erreur interne.");
+        }
+        rv = send_text(q, "application/json; charset=utf-8", apr_pstrdup(r->pool, text), NULL);
+        free(text);
+        return rv;
+    }
+}

@@ -632,28 +632,10 @@ const char *moi_export_ical(apr_pool_t *p, const apr_array_header_t *events,
 
 #define CSV_COLUMNS 22
 
-static const char *const csv_header[CSV_COLUMNS] = {"id",
-                                                    "titre",
-                                                    "resume",
-                                                    "type",
-                                                    "format",
-                                                    "statut",
-                                                    "debut",
-                                                    "fin",
-                                                    "fuseau",
-                                                    "region",
-                                                    "departement",
-                                                    "ville",
-                                                    "lieu",
-                                                    "adresse",
-                                                    "lien_connexion",
-                                                    "lien_inscription",
-                                                    "public",
-                                                    "accessibilite",
-                                                    "laboratoire",
-                                                    "organisateur",
-                                                    "organisation",
-                                                    "url"};
+static const char csv_header[] =
+    "id,titre,resume,type,format,statut,debut,fin,fuseau,region,departement,ville,lieu,"
+    "adresse,lien_connexion,lien_inscription,public,accessibilite,laboratoire,"
+    "organisateur,organisation,url\r\n";
 
 const char *moi_export_csv(apr_pool_t *p, const apr_array_header_t *events,
                            moi_tz_lookup_fn tz_lookup, void *baton, const char *base_url)
@@ -662,7 +644,7 @@ const char *moi_export_csv(apr_pool_t *p, const apr_array_header_t *events,
     sbuf b;
 
     sb_init(&b, p, 1024 + (apr_size_t)n * 1024);
-    sb_add(&b, moi_csv_row(p, csv_header, CSV_COLUMNS));
+    sb_add(&b, csv_header);
     for (i = 0; i < n; i++) {
         const moi_event *ev = event_at(events, i);
         const moi_tz *tz = event_tz(tz_lookup, baton, ev);
