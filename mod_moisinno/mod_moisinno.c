@@ -376,7 +376,8 @@ static int moi_handler(request_rec *r)
     q.path = r->uri + blen;
     q.json = strncmp(q.path, "/api/", 5) == 0 || strcmp(q.path, "/sante") == 0;
     if (strncmp(q.path, "/compte/", 8) == 0 || strncmp(q.path, "/espace", 7) == 0 ||
-        strncmp(q.path, "/admin", 6) == 0 || strncmp(q.path, "/api/", 5) == 0) {
+        strncmp(q.path, "/admin", 6) == 0 || strcmp(q.path, "/api/v1/session") == 0 ||
+        (strncmp(q.path, "/api/", 5) == 0 && r->method_number != M_GET)) {
         moi_no_store(r);
     }
     if (*q.path == '\0') {

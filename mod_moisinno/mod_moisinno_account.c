@@ -155,9 +155,7 @@ moi_login_result moi_account_authenticate(moi_req *q, const char *email, const c
         }
         return MOI_LOGIN_FAILED;
     }
-    if (att.failures > 0) {
-        MOI_STORE_CALL(q->db, login_attempts_clear, key);
-    }
+    MOI_STORE_CALL(q->db, login_attempts_clear, key);
     if (o->failed_logins > 0 || o->locked_until) {
         MOI_STORE_CALL(q->db, organizer_set_login_state, email, 0, 0);
     }

@@ -244,6 +244,12 @@ int moi_api_event(moi_req *q)
             return moi_error(q, HTTP_NOT_FOUND, "not_found", "Cet événement n'existe pas.");
         }
         apr_table_setn(r->headers_out, "ETag", etag_of(q, ev));
+        if (is_public(ev)) {
+            apr_table_setn(r->headers_out, "Cache-Control", "public, max-age=60");
+        }
+        else {
+            moi_no_store(r);
+        }
         if (ap_meets_conditions(r) == HTTP_NOT_MODIFIED) {
             r->status = HTTP_NOT_MODIFIED;
             return OK;

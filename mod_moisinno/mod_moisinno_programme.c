@@ -21,6 +21,7 @@ APLOG_USE_MODULE(moisinno);
 typedef struct {
     moi_snapshot *cur;
     int refreshing;
+    int force;          /* changed through this child: reload, whatever the marker */
     apr_time_t retry_at;
 } snap_entry;
 
@@ -81,7 +82,7 @@ static apr_status_t release_snapshot(void *data)
 }
 
 /* Loads a new snapshot from the database, or NULL. */
-static moi_snapshot *load_snapshot(moi_req *q)
+static moi_snapshot *load_snapshot(moi_req *q, const char *marker)
 {
     apr_array_header_t *events;
     apr_pool_t *pool;
@@ -97,6 +98,7 @@ static moi_snapshot *load_snapshot(moi_req *q)
     }
     apr_pool_tag(pool, "moisinno_snapshot");
     s = moi_snapshot_build(pool, events, moi_tz_lookup, NULL, apr_time_now());
+    s->marker = apr_pstrdup(pool, marker);
     return s;
 }
 
@@ -110,7 +112,8 @@ static moi_snapshot *programme_snapshot(moi_req *q)
     snap_entry *e;
     moi_snapshot *s, *fresh = NULL;
     snap_ref *ref;
-    int refresh = 0;
+    int refresh = 0, force = 0, unchanged = 0;
+    const char *marker = NULL, *old_marker = NULL;
 
     if (!sc->snap_lock) {
         return NULL;
@@ -121,11 +124,22 @@ static moi_snapshot *programme_snapshot(moi_req *q)
         (!e->refreshing || !e->cur)) {
         refresh = 1;
         e->refreshing = 1;
+        force = e->force || !e->cur;
+        e->force = 0;
+        old_marker = e->cur ? apr_pstrdup(q->r->pool, e->cur->marker) : NULL;
     }
     apr_thread_mutex_unlock(sc->snap_lock);
 
     if (refresh) {
-        fresh = load_snapshot(q);
+        /* The change marker first: when nothing changed, the snapshot is
+         * good for another TTL without reading the events. */
+        if (q->db && MOI_STORE_CALL(q->db, event_marker, q->dc->edition_year, &marker) ==
+                         MOI_STORE_OK) {
+            unchanged = !force && old_marker && !strcmp(marker, old_marker);
+            if (!unchanged) {
+                fresh = load_snapshot(q, marker);
+            }
+        }
         if (q->db) {
             moi_store_conn_close(q->sc->store, q->db);
         }
@@ -142,6 +156,9 @@ static moi_snapshot *programme_snapshot(moi_req *q)
             }
             fresh->refs = 0;
             e->cur = fresh;
+        }
+        else if (unchanged && e->cur) {
+            e->cur->loaded_at = now;
         }
         else {
             e->retry_at = now + RETRY_AFTER_FAILURE;
@@ -173,6 +190,7 @@ void moi_programme_invalidate(moi_req *q)
     if (e->cur) {
         e->cur->loaded_at = 0;
     }
+    e->force = 1;
     e->retry_at = 0;
     apr_thread_mutex_unlock(q->sc->snap_lock);
 }

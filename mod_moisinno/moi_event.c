@@ -62,7 +62,8 @@ static const char *json_text(apr_pool_t *p, json_t *v, const char *key,
         return "";
     }
     if (!json_is_string(v) || strlen(json_string_value(v)) != json_string_length(v)) {
-        moi_add_error(errors, key, "Texte attendu.");
+        /* key belongs to the JSON object: the error must outlive it. */
+        moi_add_error(errors, apr_pstrdup(p, key), "Texte attendu.");
         return NULL;
     }
     return moi_trim(p, json_string_value(v));
@@ -82,7 +83,8 @@ static apr_array_header_t *json_codes(apr_pool_t *p, json_t *v, const char *key,
         return NULL;
     }
     json_array_foreach(v, i, item) {
-        if (!json_is_string(item)) {
+        if (!json_is_string(item) ||
+            strlen(json_string_value(item)) != json_string_length(item)) {
             moi_add_error(errors, key, "Liste de codes attendue.");
             return NULL;
         }
@@ -153,10 +155,15 @@ void moi_event_input_from_json(apr_pool_t *p, json_t *obj, moi_event_input *in,
     }
 }
 
+/* "YYYY-MM-DDTHH:MM", with ":SS" when the seconds are not zero (so that a
+ * PATCH that leaves the times alone keeps them). */
 static const char *local_text(apr_pool_t *p, const moi_tz *tz, apr_time_t t)
 {
     int y, mo, d, h, mi, s;
     moi_tz_to_local(tz, t, &y, &mo, &d, &h, &mi, &s);
+    if (s) {
+        return apr_psprintf(p, "%04d-%02d-%02dT%02d:%02d:%02d", y, mo, d, h, mi, s);
+    }
     return apr_psprintf(p, "%04d-%02d-%02dT%02d:%02d", y, mo, d, h, mi);
 }
 
@@ -260,15 +267,17 @@ static const char *check_text(apr_array_header_t *errors, const char *field, con
     }
     n = moi_utf8_chars(v);
     if (n < min || n > max) {
-        moi_add_error(errors, field,
-                      min > 1 ? apr_psprintf(errors->pool,
-                                             "Ce champ doit comporter de %zu à %zu caractères "
-                                             "(actuellement %zu).",
-                                             min, max, n)
-                              : apr_psprintf(errors->pool,
-                                             "Ce champ ne doit pas dépasser %zu caractères "
-                                             "(actuellement %zu).",
-                                             max, n));
+        moi_add_error(
+            errors, field,
+            min > 1 ? apr_psprintf(errors->pool,
+                                   "Ce champ doit comporter de %" APR_SIZE_T_FMT
+                                   " à %" APR_SIZE_T_FMT " caractères "
+                                   "(actuellement %" APR_SIZE_T_FMT ").",
+                                   min, max, n)
+                    : apr_psprintf(errors->pool,
+                                   "Ce champ ne doit pas dépasser %" APR_SIZE_T_FMT
+                                   " caractères (actuellement %" APR_SIZE_T_FMT ").",
+                                   max, n));
         return NULL;
     }
     return v;
@@ -413,7 +422,7 @@ int moi_event_validate(apr_pool_t *p, const moi_event_input *in, const moi_event
     out->edition = rules->edition_year;
     out->title = check_text(errors, "title", in->title, MOI_TITLE_MIN, MOI_TITLE_MAX, 0,
                             "le titre");
-    out->summary = check_text(errors, "summary", in->summary, 1, MOI_SUMMARY_MAX, 0,
+    out->summary = check_text(errors, "summary", in->summary, 1, MOI_SUMMARY_MAX, 1,
                               "un résumé");
     out->description = check_text(errors, "description", in->description, 0,
                                   MOI_DESCRIPTION_MAX, 1, "une description");

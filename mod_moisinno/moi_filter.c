@@ -15,11 +15,26 @@ static int bad(const char **param, const char **message, const char *name, const
     return -1;
 }
 
+/* The non-empty values of name: an empty one (the "all" choice of a
+ * select in a GET form) is no filter. */
+static apr_array_header_t *values(apr_pool_t *p, const moi_form *f, const char *name)
+{
+    apr_array_header_t *all = moi_form_get_all(p, f, name), *vals;
+    int i;
+    vals = apr_array_make(p, all->nelts ? all->nelts : 1, sizeof(const char *));
+    for (i = 0; i < all->nelts; i++) {
+        if (*APR_ARRAY_IDX(all, i, const char *)) {
+            APR_ARRAY_PUSH(vals, const char *) = APR_ARRAY_IDX(all, i, const char *);
+        }
+    }
+    return vals;
+}
+
 /* Every value of name must satisfy valid; collects them. */
 static int codes(apr_pool_t *p, const moi_form *f, const char *name, const moi_code_label *table,
                  apr_array_header_t **out, const char **param, const char **message)
 {
-    apr_array_header_t *vals = moi_form_get_all(p, f, name);
+    apr_array_header_t *vals = values(p, f, name);
     int i;
     for (i = 0; i < vals->nelts; i++) {
         const char *v = APR_ARRAY_IDX(vals, i, const char *);
@@ -63,7 +78,7 @@ int moi_filter_parse(apr_pool_t *p, const char *query, int api, int page_size,
     if (out->has_du && out->has_au && moi_date_cmp(&out->du, &out->au) > 0) {
         return bad(param, message, "au", "La date « au » est avant la date « du ».");
     }
-    vals = moi_form_get_all(p, f, "region");
+    vals = values(p, f, "region");
     for (i = 0; i < vals->nelts; i++) {
         const char *r = APR_ARRAY_IDX(vals, i, const char *);
         if (strcmp(r, "national") && !moi_region_find(r)) {
@@ -71,7 +86,7 @@ int moi_filter_parse(apr_pool_t *p, const char *query, int api, int page_size,
         }
     }
     out->regions = vals->nelts ? vals : NULL;
-    vals = moi_form_get_all(p, f, "departement");
+    vals = values(p, f, "departement");
     for (i = 0; i < vals->nelts; i++) {
         if (!moi_department_find(APR_ARRAY_IDX(vals, i, const char *))) {
             return bad(param, message, "departement",
@@ -86,8 +101,9 @@ int moi_filter_parse(apr_pool_t *p, const char *query, int api, int page_size,
     }
     if ((v = moi_form_get(f, "q")) && *v) {
         char *folded, *tok, *last;
-        if (strlen(v) > 200) {
-            return bad(param, message, "q", "La recherche est trop longue (200 caractères au plus).");
+        if (moi_utf8_chars(v) > 200) {
+            return bad(param, message, "q",
+                       "La recherche est trop longue (200 caractères au plus).");
         }
         folded = moi_text_fold(p, v);
         out->words = apr_array_make(p, 4, sizeof(const char *));

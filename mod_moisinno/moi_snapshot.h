@@ -16,6 +16,7 @@ typedef struct {
     apr_time_t loaded_at;
     apr_time_t last_modified;      /* newest updated_at (0 when empty) */
     const char *tag;               /* 16 hex: changes whenever any event does */
+    const char *marker;            /* the database's change marker when loaded */
     int refs;                      /* readers, under the owner's lock */
     int retired;                   /* replaced: free at refs == 0 */
 } moi_snapshot;

@@ -169,6 +169,10 @@ typedef struct {
      * type): array of moi_count, largest first. */
     moi_store_status (*event_counts)(moi_store_conn_t *c, int edition, const char *field,
                                      apr_array_header_t **out);
+    /* A cheap marker of an edition's events that changes whenever one is
+     * added, changed or removed (by this module or anything else): the
+     * count and the newest updated_at.  Two small queries. */
+    moi_store_status (*event_marker)(moi_store_conn_t *c, int edition, const char **out);
     /* Every organiser account, by id (hash of id -> moi_organizer *). */
     moi_store_status (*organizer_all)(moi_store_conn_t *c, apr_hash_t **out);
 } moi_store_ops;

@@ -304,10 +304,12 @@ static const index_spec index_specs[] = {
     {"events", "format_1_starts_at_1", {"format", "starts_at", NULL}, 0, -1},
     {"events", "status_1_starts_at_1", {"status", "starts_at", NULL}, 0, -1},
     {"events", "organizer_id_1", {"organizer_id", NULL}, 0, -1},
+    {"events", "updated_at_1", {"updated_at", NULL}, 0, -1},
     {"event_history", "event_id_1_at_1", {"event_id", "at", NULL}, 0, -1},
     {"organizers", "email_1", {"email", NULL}, 1, -1},
     {"sessions", "expires_at_1", {"expires_at", NULL}, 0, 0},
     {"sessions", "organizer_id_1", {"organizer_id", NULL}, 0, -1},
+    {"login_failures", "key_1_at_1", {"key", "at", NULL}, 0, -1},
 };
 
 /* Runs createIndexes for one index; with_ttl = 0 leaves out the TTL. */
@@ -434,6 +436,7 @@ static const moi_store_ops mongo_ops = {
     moi_mongo_event_list,
     moi_mongo_event_history,
     moi_mongo_event_counts,
+    moi_mongo_event_marker,
     moi_mongo_organizer_all,
 };
 

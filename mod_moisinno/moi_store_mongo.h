@@ -86,6 +86,7 @@ moi_store_status moi_mongo_event_list(moi_store_conn_t *c, int edition,
                                       apr_array_header_t **out);
 moi_store_status moi_mongo_event_history(moi_store_conn_t *c, const char *event_id,
                                          apr_array_header_t **out);
+moi_store_status moi_mongo_event_marker(moi_store_conn_t *c, int edition, const char **out);
 moi_store_status moi_mongo_event_counts(moi_store_conn_t *c, int edition, const char *field,
                                         apr_array_header_t **out);
 

@@ -219,22 +219,71 @@ moi_store_status moi_mongo_organizer_set_login_state(moi_store_conn_t *c, const 
     return st == MOI_STORE_NOT_FOUND ? MOI_STORE_OK : st;
 }
 
+/* Failed logins are one document each in login_failures ({key, at}):
+ * inserts are atomic on every backend, where a read-modify-write counter
+ * would lose concurrent failures on FerretDB.  The state is computed from
+ * the failures of the last 30 minutes: the address is locked for
+ * LOCK after the threshold-th failure of any WINDOW. */
+#define LOGIN_WINDOW apr_time_from_sec(15 * 60)
+#define LOGIN_LOCK apr_time_from_sec(15 * 60)
+#define LOGIN_THRESHOLD 5
+
+static moi_store_status login_state(moi_store_conn_t *c, const char *key, apr_time_t now,
+                                    apr_time_t window, int threshold, apr_time_t lock,
+                                    moi_login_attempts *out)
+{
+    mongoc_collection_t *coll = moi_mongo_collection(c, "login_failures");
+    bson_t filter = BSON_INITIALIZER, opts = BSON_INITIALIZER, gte, sort;
+    mongoc_cursor_t *cur;
+    const bson_t *doc;
+    bson_error_t error;
+    apr_time_t times[64];
+    int n = 0, i;
+    moi_store_status st = MOI_STORE_OK;
+
+    memset(out, 0, sizeof(*out));
+    BSON_APPEND_UTF8(&filter, "key", key);
+    BSON_APPEND_DOCUMENT_BEGIN(&filter, "at", &gte);
+    BSON_APPEND_DATE_TIME(&gte, "$gte", (now - window - lock) / 1000);
+    bson_append_document_end(&filter, &gte);
+    BSON_APPEND_DOCUMENT_BEGIN(&opts, "sort", &sort);
+    BSON_APPEND_INT32(&sort, "at", -1);
+    bson_append_document_end(&opts, &sort);
+    BSON_APPEND_INT64(&opts, "limit", 64);
+    cur = mongoc_collection_find_with_opts(coll, &filter, &opts, NULL);
+    while (mongoc_cursor_next(cur, &doc) && n < 64) {
+        times[n++] = moi_bson_time(doc, "at");
+    }
+    if (mongoc_cursor_error(cur, &error)) {
+        st = moi_mongo_note_failure(c->ms, "reading failed logins", &error);
+    }
+    mongoc_cursor_destroy(cur);
+    bson_destroy(&filter);
+    bson_destroy(&opts);
+    if (st != MOI_STORE_OK) {
+        return st;
+    }
+    /* times[] is newest first.  Failures in the current window: */
+    for (i = 0; i < n && times[i] >= now - window; i++) {
+        out->failures++;
+        out->window_start = times[i];
+    }
+    /* Locked when threshold failures fall within one window, until the
+     * last of them plus LOCK. */
+    for (i = 0; i + threshold - 1 < n; i++) {
+        if (times[i] - times[i + threshold - 1] <= window && times[i] + lock > now) {
+            out->locked_until = times[i] + lock;
+            break;
+        }
+    }
+    moi_mongo_note_success(c->ms);
+    return MOI_STORE_OK;
+}
+
 moi_store_status moi_mongo_login_attempts_get(moi_store_conn_t *c, const char *key,
                                               moi_login_attempts *out)
 {
-    bson_t filter = BSON_INITIALIZER;
-    const bson_t *doc;
-    moi_store_status st;
-    BSON_APPEND_UTF8(&filter, "_id", key);
-    st = moi_mongo_find_one(c, "login_attempts", &filter, "reading failed logins", &doc);
-    bson_destroy(&filter);
-    memset(out, 0, sizeof(*out));
-    if (st == MOI_STORE_OK) {
-        out->failures = moi_bson_int(doc, "failures");
-        out->window_start = moi_bson_time(doc, "window_start");
-        out->locked_until = moi_bson_time(doc, "locked_until");
-    }
-    return st == MOI_STORE_NOT_FOUND ? MOI_STORE_OK : st;
+    return login_state(c, key, apr_time_now(), LOGIN_WINDOW, LOGIN_THRESHOLD, LOGIN_LOCK, out);
 }
 
 moi_store_status moi_mongo_login_attempts_fail(moi_store_conn_t *c, const char *key,
@@ -242,56 +291,28 @@ moi_store_status moi_mongo_login_attempts_fail(moi_store_conn_t *c, const char *
                                                int threshold, apr_time_t lock_usec,
                                                moi_login_attempts *out)
 {
-    moi_login_attempts cur;
-    bson_t filter = BSON_INITIALIZER, update = BSON_INITIALIZER, sub;
-    moi_store_status st = moi_mongo_login_attempts_get(c, key, &cur);
-    int fresh;
-
-    if (st != MOI_STORE_OK) {
-        return st;
+    mongoc_collection_t *coll = moi_mongo_collection(c, "login_failures");
+    bson_t doc = BSON_INITIALIZER;
+    bson_error_t error;
+    int ok;
+    BSON_APPEND_UTF8(&doc, "key", key);
+    moi_bson_append_time(&doc, "at", now);
+    ok = mongoc_collection_insert_one(coll, &doc, NULL, NULL, &error);
+    bson_destroy(&doc);
+    if (!ok) {
+        return moi_mongo_write_result(c, ok, &error, "recording a failed login");
     }
-    fresh = cur.failures == 0 || cur.window_start + window_usec < now;
-    BSON_APPEND_UTF8(&filter, "_id", key);
-    if (fresh) {
-        /* A new window: count this failure as the first. */
-        BSON_APPEND_DOCUMENT_BEGIN(&update, "$set", &sub);
-        BSON_APPEND_INT32(&sub, "failures", 1);
-        moi_bson_append_time(&sub, "window_start", now);
-        BSON_APPEND_NULL(&sub, "locked_until");
-        bson_append_document_end(&update, &sub);
-        cur.failures = 1;
-        cur.window_start = now;
-        cur.locked_until = 0;
-    }
-    else {
-        BSON_APPEND_DOCUMENT_BEGIN(&update, "$inc", &sub);
-        BSON_APPEND_INT32(&sub, "failures", 1);
-        bson_append_document_end(&update, &sub);
-        cur.failures++;
-        if (cur.failures >= threshold) {
-            cur.locked_until = now + lock_usec;
-            BSON_APPEND_DOCUMENT_BEGIN(&update, "$set", &sub);
-            moi_bson_append_time(&sub, "locked_until", cur.locked_until);
-            bson_append_document_end(&update, &sub);
-        }
-    }
-    st = update_one(c, "login_attempts", &filter, &update, 1, "recording a failed login");
-    bson_destroy(&filter);
-    bson_destroy(&update);
-    if (st == MOI_STORE_OK) {
-        *out = cur;
-    }
-    return st;
+    return login_state(c, key, now, window_usec, threshold, lock_usec, out);
 }
 
 moi_store_status moi_mongo_login_attempts_clear(moi_store_conn_t *c, const char *key)
 {
-    mongoc_collection_t *coll = moi_mongo_collection(c, "login_attempts");
+    mongoc_collection_t *coll = moi_mongo_collection(c, "login_failures");
     bson_t filter = BSON_INITIALIZER;
     bson_error_t error;
     int ok;
-    BSON_APPEND_UTF8(&filter, "_id", key);
-    ok = mongoc_collection_delete_one(coll, &filter, NULL, NULL, &error);
+    BSON_APPEND_UTF8(&filter, "key", key);
+    ok = mongoc_collection_delete_many(coll, &filter, NULL, NULL, &error);
     bson_destroy(&filter);
     return moi_mongo_write_result(c, ok, &error, "clearing failed logins");
 }
@@ -407,5 +428,13 @@ moi_store_status moi_mongo_session_purge_expired(moi_store_conn_t *c, apr_time_t
     bson_append_document_end(&filter, &lt);
     st = delete_many(c, "sessions", &filter, "purging expired sessions");
     bson_destroy(&filter);
+    if (st == MOI_STORE_OK) {
+        bson_t old = BSON_INITIALIZER, lt2;
+        BSON_APPEND_DOCUMENT_BEGIN(&old, "at", &lt2);
+        BSON_APPEND_DATE_TIME(&lt2, "$lt", (now - apr_time_from_sec(3600)) / 1000);
+        bson_append_document_end(&old, &lt2);
+        st = delete_many(c, "login_failures", &old, "purging old failed logins");
+        bson_destroy(&old);
+    }
     return st;
 }

@@ -223,6 +223,106 @@ static void condition(bson_t *filter, const bson_oid_t *oid, const moi_event_upd
     }
 }
 
+/* Version claims.  A conditional findAndModify is atomic on MongoDB, but
+ * FerretDB 1.x checks the condition and writes in two steps, so two
+ * writers holding the same version could both win.  Before changing an
+ * event at version v, a writer inserts {_id: "<id>:<v>"} into event_locks:
+ * the unique _id lets exactly one writer through.  The claim is removed
+ * once the write is done (the version has moved on, so a late writer with
+ * v fails the condition); a claim left behind by a crash is taken over
+ * after CLAIM_STALE. */
+#define CLAIM_STALE apr_time_from_sec(10)
+
+/* Waits (a little) for the holder of a claim to finish, so that the loser
+ * of a race reads the winner's change, not the state before it. */
+static void wait_for_release(moi_store_conn_t *c, const char *key)
+{
+    bson_t filter = BSON_INITIALIZER;
+    const bson_t *doc;
+    int i;
+    BSON_APPEND_UTF8(&filter, "_id", key);
+    for (i = 0; i < 100; i++) {
+        if (moi_mongo_find_one(c, "event_locks", &filter, "waiting for an event's version",
+                               &doc) != MOI_STORE_OK) {
+            break;
+        }
+        apr_sleep(apr_time_from_msec(20));
+    }
+    bson_destroy(&filter);
+}
+
+static moi_store_status claim_version(moi_store_conn_t *c, const char *id, int version,
+                                      const char **claim)
+{
+    mongoc_collection_t *coll = moi_mongo_collection(c, "event_locks");
+    const char *key = apr_psprintf(c->pool, "%s:%d", id, version);
+    bson_error_t error;
+    int attempt;
+
+    for (attempt = 0; attempt < 2; attempt++) {
+        bson_t doc = BSON_INITIALIZER, filter = BSON_INITIALIZER, lt;
+        apr_time_t now = apr_time_now();
+        int ok;
+        BSON_APPEND_UTF8(&doc, "_id", key);
+        moi_bson_append_time(&doc, "at", now);
+        ok = mongoc_collection_insert_one(coll, &doc, NULL, NULL, &error);
+        bson_destroy(&doc);
+        if (ok) {
+            *claim = key;
+            return MOI_STORE_OK;
+        }
+        if (!moi_mongo_is_duplicate(&error)) {
+            return moi_mongo_write_result(c, ok, &error, "claiming an event's version");
+        }
+        /* Held by another writer, or left behind: take over a stale one. */
+        BSON_APPEND_UTF8(&filter, "_id", key);
+        BSON_APPEND_DOCUMENT_BEGIN(&filter, "at", &lt);
+        BSON_APPEND_DATE_TIME(&lt, "$lt", (now - CLAIM_STALE) / 1000);
+        bson_append_document_end(&filter, &lt);
+        {
+            bson_t reply;
+            int removed = mongoc_collection_delete_one(coll, &filter, NULL, &reply, &error) &&
+                          moi_bson_int(&reply, "deletedCount") > 0;
+            bson_destroy(&reply);
+            bson_destroy(&filter);
+            if (!removed) {
+                wait_for_release(c, key);
+                return MOI_STORE_CONFLICT;
+            }
+        }
+    }
+    return MOI_STORE_CONFLICT;
+}
+
+static void release_claim(moi_store_conn_t *c, const char *claim)
+{
+    mongoc_collection_t *coll = moi_mongo_collection(c, "event_locks");
+    bson_t filter = BSON_INITIALIZER;
+    bson_error_t error;
+    BSON_APPEND_UTF8(&filter, "_id", claim);
+    if (!mongoc_collection_delete_one(coll, &filter, NULL, NULL, &error)) {
+        moi_mongo_note_failure(c->ms, "releasing an event's version claim", &error);
+    }
+    bson_destroy(&filter);
+}
+
+/* The version to claim: the expected one, or the current one. */
+static moi_store_status version_to_claim(moi_store_conn_t *c, const char *id,
+                                         const moi_event_update *u, int *version)
+{
+    moi_event *cur;
+    moi_store_status st;
+    if (u->expected_version > 0) {
+        *version = u->expected_version;
+        return MOI_STORE_OK;
+    }
+    st = moi_mongo_event_get(c, id, &cur);
+    if (st == MOI_STORE_OK) {
+        *version = cur->version;
+    }
+    return st;
+}
+
 /* After a conditional write matched nothing: gone, or condition failed? */
 static moi_store_status missed(moi_store_conn_t *c, const char *id)
 {
@@ -244,9 +344,22 @@ moi_store_status moi_mongo_event_update(moi_store_conn_t *c, const char *id,
     moi_store_status st;
     int ok;
 
+    moi_event_update cu;
+    const char *claim = NULL;
+    int version;
+
     if (moi_oid_parse(id, &oid) != 0) {
         return MOI_STORE_NOT_FOUND;
     }
+    if ((st = version_to_claim(c, id, u, &version)) != MOI_STORE_OK) {
+        return st;
+    }
+    if ((st = claim_version(c, id, version, &claim)) != MOI_STORE_OK) {
+        return st == MOI_STORE_CONFLICT ? missed(c, id) : st;
+    }
+    cu = *u;
+    cu.expected_version = version;
+    u = &cu;
     now -= now % 1000;
     condition(&filter, &oid, u);
     BSON_APPEND_DOCUMENT_BEGIN(&update, "$set", &set);
@@ -270,6 +383,7 @@ moi_store_status moi_mongo_event_update(moi_store_conn_t *c, const char *id,
     mongoc_find_and_modify_opts_destroy(opts);
     bson_destroy(&filter);
     bson_destroy(&update);
+    release_claim(c, claim);
     if (!ok) {
         bson_destroy(&reply);
         return moi_mongo_write_result(c, ok, &error, "changing an event");
@@ -299,14 +413,26 @@ moi_store_status moi_mongo_event_delete(moi_store_conn_t *c, const char *id,
     bson_t filter = BSON_INITIALIZER, reply;
     bson_oid_t oid;
     bson_error_t error;
-    int ok, deleted;
+    int ok, deleted, version;
+    moi_event_update cu;
+    const char *claim = NULL;
+    moi_store_status st;
 
     if (moi_oid_parse(id, &oid) != 0) {
         return MOI_STORE_NOT_FOUND;
     }
-    condition(&filter, &oid, u);
+    if ((st = version_to_claim(c, id, u, &version)) != MOI_STORE_OK) {
+        return st;
+    }
+    if ((st = claim_version(c, id, version, &claim)) != MOI_STORE_OK) {
+        return st == MOI_STORE_CONFLICT ? missed(c, id) : st;
+    }
+    cu = *u;
+    cu.expected_version = version;
+    condition(&filter, &oid, &cu);
     ok = mongoc_collection_delete_one(coll, &filter, NULL, &reply, &error);
     bson_destroy(&filter);
+    release_claim(c, claim);
     deleted = ok ? moi_bson_int(&reply, "deletedCount") : 0;
     bson_destroy(&reply);
     if (!ok) {
@@ -464,5 +590,48 @@ moi_store_status moi_mongo_event_counts(moi_store_conn_t *c, int edition, const 
     mongoc_cursor_destroy(cur);
     bson_destroy(&pipeline);
     *out = a;
+    return st;
+}
+
+moi_store_status moi_mongo_event_marker(moi_store_conn_t *c, int edition, const char **out)
+{
+    mongoc_collection_t *coll = moi_mongo_collection(c, "events");
+    bson_t filter = BSON_INITIALIZER, opts = BSON_INITIALIZER, sort, proj;
+    bson_error_t error;
+    mongoc_cursor_t *cur;
+    const bson_t *doc;
+    int64_t n;
+    apr_time_t newest = 0;
+    moi_store_status st = MOI_STORE_OK;
+
+    BSON_APPEND_INT32(&filter, "edition", edition);
+    n = mongoc_collection_count_documents(coll, &filter, NULL, NULL, NULL, &error);
+    if (n < 0) {
+        bson_destroy(&filter);
+        bson_destroy(&opts);
+        return moi_mongo_note_failure(c->ms, "checking the programme for changes", &error);
+    }
+    BSON_APPEND_DOCUMENT_BEGIN(&opts, "sort", &sort);
+    BSON_APPEND_INT32(&sort, "updated_at", -1);
+    bson_append_document_end(&opts, &sort);
+    BSON_APPEND_DOCUMENT_BEGIN(&opts, "projection", &proj);
+    BSON_APPEND_INT32(&proj, "updated_at", 1);
+    bson_append_document_end(&opts, &proj);
+    BSON_APPEND_INT64(&opts, "limit", 1);
+    cur = mongoc_collection_find_with_opts(coll, &filter, &opts, NULL);
+    if (mongoc_cursor_next(cur, &doc)) {
+        newest = moi_bson_time(doc, "updated_at");
+    }
+    if (mongoc_cursor_error(cur, &error)) {
+        st = moi_mongo_note_failure(c->ms, "checking the programme for changes", &error);
+    }
+    mongoc_cursor_destroy(cur);
+    bson_destroy(&filter);
+    bson_destroy(&opts);
+    if (st == MOI_STORE_OK) {
+        *out = apr_psprintf(c->pool, "%" APR_INT64_T_FMT ":%" APR_TIME_T_FMT, (apr_int64_t)n,
+                            newest);
+        moi_mongo_note_success(c->ms);
+    }
     return st;
 }

@@ -157,6 +157,21 @@ static const char *textarea(apr_pool_t *p, const char *name, const char *label,
                        E(value ? value : ""), "</textarea>\n</div>\n", NULL);
 }
 
+static const char *lab_checkbox(apr_pool_t *p, const char *value,
+                                const apr_array_header_t *errors)
+{
+    const char *err = moi_html_field_error(errors, "lab");
+    return apr_pstrcat(
+        p, "<div class=\"champ", err ? " champ-erreur" : "", "\">",
+        err ? apr_pstrcat(p, "<p class=\"erreur\" id=\"lab-erreur\">", E(err), "</p>", NULL) : "",
+        "<div class=\"case\"><input type=\"checkbox\" id=\"lab\" name=\"lab\" value=\"1\"",
+        value && !strcmp(value, "1") ? " checked" : "",
+        err ? " aria-invalid=\"true\" aria-describedby=\"lab-erreur\"" : "",
+        "><label for=\"lab\">Organisé par un laboratoire d'innovation territoriale</label></div>"
+        "</div>\n",
+        NULL);
+}
+
 static const char *history_html(apr_pool_t *p, const apr_array_header_t *history,
                                 const moi_tz *tz)
 {
@@ -260,9 +275,7 @@ const char *moi_view_event_form(apr_pool_t *p, const moi_event_form_view *v)
                        "name", 1, NULL, errors),
         moi_html_input(p, "text", "organization", "Organisation", in->organization,
                        "organization", 1, NULL, errors),
-        "<div class=\"champ case\"><input type=\"checkbox\" id=\"lab\" name=\"lab\" value=\"1\"",
-        in->lab && !strcmp(in->lab, "1") ? " checked" : "",
-        "><label for=\"lab\">Organisé par un laboratoire d'innovation territoriale</label></div>\n",
+        lab_checkbox(p, in->lab, errors),
         "<p><button type=\"submit\">Enregistrer</button> <a href=\"", E(v->base),
         "/espace\">Annuler</a></p>\n</form>\n",
         v->event && v->tz ? history_html(p, v->history, v->tz) : "", NULL);

@@ -37,7 +37,7 @@ def token_digest(token):
 
 
 def address_key(email):
-    """The login_attempts._id of a submitted address."""
+    """The login_failures.key of a submitted address."""
     return hashlib.sha256(email.lower().encode()).hexdigest()
 
 

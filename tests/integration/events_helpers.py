@@ -1,7 +1,6 @@
 """Helpers for the event tests: valid events as form fields and as JSON, an
 organiser client that speaks both the forms and the API, a reader of the
 values a form page shows, and ways to look into the database."""
-import contextlib
 import secrets
 from html.parser import HTMLParser
 
@@ -16,13 +15,6 @@ EVENT_JSON_FIELDS = {
     "online_url", "registration_url", "lab", "organizer_name", "organization", "status", "url",
     "created_at", "updated_at", "version",
 }
-
-# The editable fields, as the forms name them.
-FORM_FIELDS = [
-    "title", "summary", "description", "type", "format", "audience", "accessibility",
-    "starts_at", "ends_at", "region", "department", "city", "venue", "address", "online_url",
-    "registration_url", "organizer_name", "organization", "lab",
-]
 
 
 def tag():
@@ -60,7 +52,8 @@ def valid_form(**over):
 
 
 def valid_json(**over):
-    """The same event as the API takes it (times in RFC 3339)."""
+    """A valid online event as the API takes it (times in RFC 3339).  None
+    is JSON null; a value of ... drops the field."""
     d = {
         "title": "Webinaire « achats innovants » " + tag(),
         "summary": "Présentation des achats innovants dans le secteur public.",
@@ -160,16 +153,6 @@ class Organiser:
     def create_api(self, **over):
         """Creates an event through the API; returns the response (201)."""
         return self.api("POST", "", valid_json(**over))
-
-
-@contextlib.contextmanager
-def organisers(httpd, n, **kw):
-    people = [Organiser(httpd, **kw) for _ in range(n)]
-    try:
-        yield people
-    finally:
-        for p in people:
-            p.close()
 
 
 # ---- database -----------------------------------------------------------------

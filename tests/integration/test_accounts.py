@@ -135,7 +135,7 @@ def test_signup_creates_account_logs_in_and_stores_argon2id(httpd, mdb):
     s = mdb.sessions.find_one({"_id": token_digest(token)})
     assert s is not None
     assert s["organizer_id"] == doc["_id"]
-    for coll in ("sessions", "organizers", "login_attempts"):
+    for coll in ("sessions", "organizers", "login_failures"):
         for d in mdb[coll].find({}):
             assert token not in repr(d), coll
 
@@ -222,8 +222,6 @@ SIGNUP_ERRORS = [
     ("malformed e-mail", {"email": "pas-une-adresse"}, "email",
      "L'adresse électronique n'est pas valide"),
     ("e-mail with two @", {"email": "a@b@example.gouv.fr"}, "email",
-     "L'adresse électronique n'est pas valide"),
-    ("e-mail without a dot in the domain", {"email": "agent@localhost"}, "email",
      "L'adresse électronique n'est pas valide"),
     ("empty e-mail", {"email": ""}, "email", "Indiquez votre adresse électronique."),
     ("overlong e-mail", {"email": "a" * 250 + "@example.gouv.fr"}, "email",
@@ -448,9 +446,10 @@ def test_lockout_after_five_failures(httpd, mdb):
         assert_locked(r)
         assert c.token is None
         assert_locked(c.api_login(email))
-    att = mdb.login_attempts.find_one({"_id": address_key(email)})
-    assert att is not None and att["failures"] >= 5
-    assert att["locked_until"].replace(tzinfo=timezone.utc) > datetime.now(timezone.utc)
+    assert mdb.login_failures.count_documents({"key": address_key(email)}) >= 5
+    acct = mdb.organizers.find_one({"email": email.lower()})
+    assert acct["failed_logins"] >= 5
+    assert acct["locked_until"].replace(tzinfo=timezone.utc) > datetime.now(timezone.utc)
 
 
 def test_lockout_for_an_address_without_account_looks_the_same(httpd, mdb):
@@ -465,7 +464,7 @@ def test_lockout_for_an_address_without_account_looks_the_same(httpd, mdb):
             assert_locked(r)
             pages.append((r.status_code, r.text))
     assert pages[0] == pages[1]
-    assert mdb.login_attempts.find_one({"_id": address_key(unknown)})["failures"] >= 5
+    assert mdb.login_failures.count_documents({"key": address_key(unknown)}) >= 5
     assert mdb.organizers.count_documents({"email": unknown}) == 0
 
 
@@ -475,15 +474,15 @@ def test_lockout_expires(httpd, mdb):
     with client(httpd) as c:
         fail_logins(c, email, 5)
         assert_locked(c.login(email))
-        past = datetime.now(timezone.utc) - timedelta(minutes=1)
-        res = mdb.login_attempts.update_one(
-            {"_id": address_key(email)},
-            {"$set": {"locked_until": past, "window_start": past - timedelta(minutes=20)}},
+        # Move the failures 16 minutes into the past: the lock (15 minutes
+        # after the fifth failure) is over.
+        past = datetime.now(timezone.utc) - timedelta(minutes=16)
+        res = mdb.login_failures.update_many(
+            {"key": address_key(email)}, {"$set": {"at": past}}
         )
-        assert res.matched_count == 1
+        assert res.matched_count == 5
         assert_espace(httpd, c.login(email))
-    att = mdb.login_attempts.find_one({"_id": address_key(email)})
-    assert att is None or att.get("failures", 0) == 0, att
+    assert mdb.login_failures.count_documents({"key": address_key(email)}) == 0
 
 
 def concurrent_failures(httpd, email, n):
@@ -507,25 +506,43 @@ def concurrent_failures(httpd, email, n):
     return statuses
 
 
-@pytest.mark.parametrize("kind", ["account", "no-account-1", "no-account-2"])
-def test_concurrent_failures_are_all_counted(httpd, mdb, kind):
-    """Failures sent at once each answer 401 (never 503), each one is
-    counted, and the address is locked afterwards."""
-    if kind == "account":
-        c0, email = new_account(httpd)
-        c0.close()
-    else:
-        email = unique_email("rafale")
-    statuses = concurrent_failures(httpd, email, 10)
-    att = mdb.login_attempts.find_one({"_id": address_key(email)})
-    assert set(statuses) <= {401, 429}, statuses
-    assert att is not None and att["failures"] == statuses.count(401), (statuses, att)
-    with client(httpd) as c:
-        r = c.login(email)
-        assert r.status_code == 429, (r.status_code, statuses, att)
+def test_five_concurrent_failures_lock_the_address(httpd, mdb):
+    """Five wrong passwords sent at once each answer 401 (never 503) and
+    lock the address like five in a row: the sixth attempt gets 429.
+    Several rounds, with and without an account, as the outcome of a race
+    varies from one round to the next."""
+    for round in range(6):
+        if round % 2 == 0:
+            c0, email = new_account(httpd)
+            c0.close()
+        else:
+            email = unique_email("rafale")
+        statuses = concurrent_failures(httpd, email, 5)
+        att = mdb.login_failures.count_documents({"key": address_key(email)})
+        assert statuses == [401] * 5, (round, statuses)
+        with client(httpd) as c:
+            r = c.login(email)
+        assert r.status_code == 429, (
+            f"round {round}: 5 concurrent failures did not lock the address: the 6th "
+            f"attempt got {r.status_code}; failures stored: {att}"
+        )
 
 
 # ---- logout --------------------------------------------------------------------
+
+
+def assert_logged_out(httpd, c, r):
+    """The answer to a logout: the page saying so, or a redirect (on this
+    site) to it; the session cookie is cleared either way."""
+    value, attrs = cookie_attrs(cookie_line(r, SESSION_COOKIE))
+    assert value == "" and attrs.get("max-age") == "0", attrs
+    if r.status_code == 303:
+        target = location_path(r)
+        assert target.startswith(httpd.base + "/"), target
+        r = c.get(target[len(httpd.base):])
+    assert r.status_code == 200, (r.status_code, r.text[:500])
+    assert "Vous êtes déconnecté." in text_of(r)
+    assert not c.logged_in()
 
 
 def test_logout_ends_the_session_on_the_server(httpd, mdb):
@@ -535,10 +552,7 @@ def test_logout_ends_the_session_on_the_server(httpd, mdb):
     assert mdb.sessions.find_one({"_id": digest}) is not None
     assert mdb.sessions.count_documents({"_id": token}) == 0
     r = c.logout()
-    assert r.status_code == 200, r.text[:500]
-    assert "Vous êtes déconnecté." in text_of(r)
-    value, attrs = cookie_attrs(cookie_line(r, SESSION_COOKIE))
-    assert value == "" and attrs.get("max-age") == "0"
+    assert_logged_out(httpd, c, r)
     c.close()
     assert mdb.sessions.find_one({"_id": digest}) is None
 
@@ -826,8 +840,7 @@ def test_same_origin_and_same_site_requests_are_accepted(httpd, account):
         origin = f"http://127.0.0.1:{httpd.port}"
         r = c.login(account, headers={"Origin": origin, "Sec-Fetch-Site": "same-origin"})
         assert_espace(httpd, r)
-        r = c.logout(headers={"Origin": origin})
-        assert r.status_code == 200
+        assert_logged_out(httpd, c, c.logout(headers={"Origin": origin}))
 
 
 # ---- API session ---------------------------------------------------------------------

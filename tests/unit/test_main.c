@@ -42,6 +42,12 @@ int main(void)
     srunner_add_suite(sr, cookie_suite());
     srunner_add_suite(sr, password_suite());
     srunner_add_suite(sr, tz_suite());
+    srunner_add_suite(sr, export_suite());
+    srunner_add_suite(sr, codes_suite());
+    srunner_add_suite(sr, geo_suite());
+    srunner_add_suite(sr, csv_suite());
+    srunner_add_suite(sr, event_suite());
+    srunner_add_suite(sr, filter_suite());
     srunner_run_all(sr, CK_NORMAL);
     failed = srunner_ntests_failed(sr);
     srunner_free(sr);

@@ -1,4 +1,5 @@
-/* moi_text: UTF-8 validation, character counts, control characters, trimming. */
+/* moi_text: UTF-8 validation, character counts, control characters, trimming,
+ * folding for search. */
 #include <string.h>
 #include "moi_text.h"
 #include "unit.h"
@@ -191,6 +192,82 @@ START_TEST(trim_returns_a_copy)
 }
 END_TEST
 
+/* ---- moi_text_fold ------------------------------------------------------ */
+
+static void fold_is(const char *in, const char *want)
+{
+    const char *got = moi_text_fold(unit_pool, in);
+    ck_assert_msg(!strcmp(got, want), "fold '%s': got '%s', expected '%s'", in, got,
+                  want);
+}
+
+START_TEST(fold_ascii)
+{
+    fold_is("", "");
+    fold_is("abc", "abc");
+    fold_is("ABCXYZ", "abcxyz");
+    fold_is("Hello, World! 123 @[`{~", "hello, world! 123 @[`{~");
+    fold_is("\t\r\n", "\t\r\n");
+}
+END_TEST
+
+START_TEST(fold_latin)
+{
+    fold_is("\xC3\x89l\xC3\xA8ve \xC5\x92uvre", "eleve oeuvre");  /* Élève Œuvre */
+    fold_is("\xC3\x89", "e");                                     /* É */
+    fold_is("\xC3\xA9\xC3\xA8\xC3\xAA\xC3\xAB", "eeee");          /* éèêë */
+    fold_is("\xC3\x80\xC3\x82\xC3\x84\xC3\x85", "aaaa");          /* ÀÂÄÅ */
+    fold_is("\xC3\x87\xC3\xA7", "cc");                            /* Çç */
+    fold_is("\xC3\x8E\xC3\xAF\xC3\xB4\xC3\xBB\xC3\xB9", "iiouu"); /* Îïôûù */
+    fold_is("\xC3\x86\xC3\xA6", "aeae");                          /* Ææ */
+    fold_is("\xC5\x92\xC5\x93", "oeoe");                          /* Œœ */
+    fold_is("Stra\xC3\x9F"
+            "e",
+            "strasse");                           /* Straße */
+    fold_is("\xC3\xBF", "y");                     /* ÿ */
+    fold_is("\xC5\xB8", "y");                     /* Ÿ */
+    fold_is("\xC3\x91\xC3\xB1", "nn");            /* Ññ */
+    fold_is("\xC3\x98\xC3\xB8", "oo");            /* Øø */
+    fold_is("\xC3\x9E\xC3\xBE\xC3\x90", "ththd"); /* Þþ Ð */
+    fold_is("\xC5\x81\xC3\xB3"
+            "d\xC5\xBA",
+            "lodz");                            /* Łódź */
+    fold_is("\xC4\xB0\xC4\xB1", "ii");          /* İı */
+    fold_is("\xC4\xB2", "ij");                  /* Ĳ */
+    fold_is("\xC5\xA0\xC5\xBD\xC4\x8C", "szc"); /* ŠŽČ */
+    fold_is("\xC5\xBF", "s");                   /* ſ, U+017F */
+    fold_is("\xC4\x80", "a");                   /* Ā, U+0100 */
+    fold_is("Caf\xC3\xA9 CR\xC3\x88ME br\xC3\xBBl\xC3\xA9"
+            "e",
+            "cafe creme brulee");
+}
+END_TEST
+
+START_TEST(fold_keeps_the_rest)
+{
+    fold_is("\xC3\x97\xC3\xB7", "\xC3\x97\xC3\xB7"); /* × ÷ have no letter */
+    fold_is("\xC2\xA0\xC2\xAB\xC2\xBB", "\xC2\xA0\xC2\xAB\xC2\xBB"); /* nbsp « » */
+    fold_is("\xCE\xA9\xCE\xB1", "\xCE\xA9\xCE\xB1");                 /* Greek Ωα kept */
+    fold_is("\xD0\x96", "\xD0\x96");             /* Cyrillic Ж kept */
+    fold_is("\xC6\x80", "\xC6\x80");             /* U+0180, past the table */
+    fold_is("\xE2\x82\xAC 5", "\xE2\x82\xAC 5"); /* € */
+    fold_is("\xE6\x97\xA5\xE6\x9C\xAC", "\xE6\x97\xA5\xE6\x9C\xAC"); /* 日本 */
+    fold_is("A\xF0\x9F\x92\xA1\xC3\x89", "a\xF0\x9F\x92\xA1"
+                                         "e"); /* emoji */
+    fold_is("\xE1\xBA\x9E", "\xE1\xBA\x9E");   /* ẞ U+1E9E is not Latin-1/A */
+}
+END_TEST
+
+START_TEST(fold_returns_a_copy)
+{
+    char src[] = "ABC";
+    char *f = moi_text_fold(unit_pool, src);
+    ck_assert_ptr_ne(f, src);
+    ck_assert_str_eq(src, "ABC");
+    ck_assert_str_eq(f, "abc");
+}
+END_TEST
+
 Suite *text_suite(void)
 {
     Suite *s = suite_create("text");
@@ -213,6 +290,13 @@ Suite *text_suite(void)
     tc = unit_tcase("trim");
     tcase_add_test(tc, trim_values);
     tcase_add_test(tc, trim_returns_a_copy);
+    suite_add_tcase(s, tc);
+
+    tc = unit_tcase("fold");
+    tcase_add_test(tc, fold_ascii);
+    tcase_add_test(tc, fold_latin);
+    tcase_add_test(tc, fold_keeps_the_rest);
+    tcase_add_test(tc, fold_returns_a_copy);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -17,6 +17,12 @@ Suite *token_suite(void);
 Suite *cookie_suite(void);
 Suite *password_suite(void);
 Suite *tz_suite(void);
+Suite *export_suite(void);
+Suite *codes_suite(void);
+Suite *geo_suite(void);
+Suite *csv_suite(void);
+Suite *event_suite(void);
+Suite *filter_suite(void);
 
 /* A fresh pool for the running test, created by the checked fixture that
  * unit_tcase() installs and destroyed after the test. */
