@@ -1,4 +1,5 @@
 #include <stdio.h>
+#include <stddef.h>
 #include <string.h>
 #include <apr_strings.h>
 #include "moi_codes.h"
@@ -111,13 +112,110 @@ static const char *card(apr_pool_t *p, const char *base, const moi_event *ev, co
                                  : "En ligne";
     int cancelled = !strcmp(ev->status, "cancelled");
     return apr_pstrcat(
-        p, "<li class=\"evenement", cancelled ? " annule" : "", "\"><article>\n<h3><a href=\"",
+        p, "<li class=\"evenement", cancelled ? " annule" : "", "\"><article>\n<h4><a href=\"",
         E(base), "/evenements/", E(ev->id), "\">", E(ev->title), "</a>",
-        cancelled ? " <span class=\"statut statut-cancelled\">Annulé</span>" : "", "</h3>\n",
+        cancelled ? " <span class=\"statut statut-cancelled\">Annulé</span>" : "", "</h4>\n",
         "<p class=\"quand\">", E(moi_format_span(p, tz, ev->starts_at, ev->ends_at)), "</p>\n",
         "<p class=\"ou\">", E(moi_code_lookup(moi_formats, ev->format)), " · ", E(place),
         " · ", E(moi_code_lookup(moi_event_types, ev->type)), "</p>\n<p>", E(ev->summary),
         "</p>\n<p class=\"par\">", E(ev->organization), "</p>\n</article></li>\n", NULL);
+}
+
+/* A link that removes one value of a filter. */
+static const char *chip(apr_pool_t *p, const char *base, const moi_filter *without,
+                        const char *label)
+{
+    const char *q = moi_filter_query(p, without);
+    return apr_pstrcat(p, "<li><a href=\"", E(base), "/", *q ? "?" : "", E(q), "\">", E(label),
+                       "<span class=\"sr-only\"> (retirer ce filtre)</span> ✕</a></li>", NULL);
+}
+
+static apr_array_header_t *without_value(apr_pool_t *p, const apr_array_header_t *a, int skip)
+{
+    apr_array_header_t *out = apr_array_make(p, a->nelts, sizeof(const char *));
+    int i;
+    for (i = 0; i < a->nelts; i++) {
+        if (i != skip) {
+            APR_ARRAY_PUSH(out, const char *) = APR_ARRAY_IDX(a, i, const char *);
+        }
+    }
+    return out->nelts ? out : NULL;
+}
+
+/* The active filters, each removable on its own. */
+static const char *active_filters(apr_pool_t *p, const char *base, const moi_filter *f)
+{
+    const char *chips = "";
+    moi_filter w;
+    int i;
+    struct {
+        const char *name;
+        apr_array_header_t *const *values;
+        size_t offset;
+        const moi_code_label *labels;
+    } lists[] = {
+        {"Format", &f->formats, offsetof(moi_filter, formats), moi_formats},
+        {"Type", &f->types, offsetof(moi_filter, types), moi_event_types},
+        {"Public", &f->audiences, offsetof(moi_filter, audiences), moi_audiences},
+    };
+    size_t k;
+    if (f->has_du) {
+        w = *f;
+        w.has_du = 0;
+        chips = apr_pstrcat(p, chips, chip(p, base, &w, apr_psprintf(p, "Du %02d/%02d/%04d",
+                                                                      f->du.day, f->du.month,
+                                                                      f->du.year)), NULL);
+    }
+    if (f->has_au) {
+        w = *f;
+        w.has_au = 0;
+        chips = apr_pstrcat(p, chips, chip(p, base, &w, apr_psprintf(p, "Au %02d/%02d/%04d",
+                                                                      f->au.day, f->au.month,
+                                                                      f->au.year)), NULL);
+    }
+    for (i = 0; f->regions && i < f->regions->nelts; i++) {
+        const char *code = APR_ARRAY_IDX(f->regions, i, const char *);
+        const moi_region *r = moi_region_find(code);
+        w = *f;
+        w.regions = without_value(p, f->regions, i);
+        chips = apr_pstrcat(p, chips, chip(p, base, &w, apr_pstrcat(p, "Région : ",
+                                                                     r ? r->name : "En ligne, national",
+                                                                     NULL)), NULL);
+    }
+    for (i = 0; f->departments && i < f->departments->nelts; i++) {
+        const moi_department *d = moi_department_find(APR_ARRAY_IDX(f->departments, i, const char *));
+        w = *f;
+        w.departments = without_value(p, f->departments, i);
+        chips = apr_pstrcat(p, chips, chip(p, base, &w, apr_pstrcat(p, "Département : ",
+                                                                     d ? d->name : "", NULL)), NULL);
+    }
+    for (k = 0; k < sizeof(lists) / sizeof(lists[0]); k++) {
+        const apr_array_header_t *vals = *lists[k].values;
+        for (i = 0; vals && i < vals->nelts; i++) {
+            const char *code = APR_ARRAY_IDX(vals, i, const char *);
+            w = *f;
+            *(apr_array_header_t **)((char *)&w + lists[k].offset) = without_value(p, vals, i);
+            chips = apr_pstrcat(p, chips, chip(p, base, &w, apr_pstrcat(p, lists[k].name, " : ",
+                                                                         moi_code_lookup(lists[k].labels, code),
+                                                                         NULL)), NULL);
+        }
+    }
+    if (f->words) {
+        w = *f;
+        w.words = NULL;
+        chips = apr_pstrcat(p, chips, chip(p, base, &w, apr_pstrcat(p, "Recherche : ",
+                                                                     words_value(p, f), NULL)), NULL);
+    }
+    if (f->lab) {
+        w = *f;
+        w.lab = 0;
+        chips = apr_pstrcat(p, chips, chip(p, base, &w, "Laboratoires d'innovation territoriale"), NULL);
+    }
+    if (!*chips) {
+        return "";
+    }
+    return apr_pstrcat(p, "<div class=\"actifs\"><p id=\"actifs\">Filtres actifs :</p>"
+                          "<ul aria-labelledby=\"actifs\">", chips, "</ul></div>\n", NULL);
 }
 
 const char *moi_view_programme(apr_pool_t *p, const moi_programme_view *v)
@@ -128,12 +226,33 @@ const char *moi_view_programme(apr_pool_t *p, const moi_programme_view *v)
     int pages = total ? (total + v->page_size - 1) / v->page_size : 1;
     int first = (v->page - 1) * v->page_size, i;
 
-    for (i = first; i < total && i < first + v->page_size; i++) {
-        int idx = APR_ARRAY_IDX(v->selected, i, int);
-        items = apr_pstrcat(p, items,
-                            card(p, v->base, APR_ARRAY_IDX(v->snap->events, idx, const moi_event *),
-                                 APR_ARRAY_IDX(v->snap->zones, idx, const moi_tz *)),
-                            NULL);
+    {
+        /* Grouped by day (the day of each event's start, in its own zone). */
+        moi_date prev = {0, 0, 0};
+        for (i = first; i < total && i < first + v->page_size; i++) {
+            int idx = APR_ARRAY_IDX(v->selected, i, int);
+            const moi_event *ev = APR_ARRAY_IDX(v->snap->events, idx, const moi_event *);
+            const moi_tz *tz = APR_ARRAY_IDX(v->snap->zones, idx, const moi_tz *);
+            moi_date d;
+            int h, mi, sec;
+            moi_tz_to_local(tz, ev->starts_at, &d.year, &d.month, &d.day, &h, &mi, &sec);
+            if (moi_date_cmp(&d, &prev) != 0) {
+                long dow = (moi_days_from_civil(d.year, d.month, d.day) % 7 + 11) % 7;
+                const char *id = apr_psprintf(p, "jour-%04d-%02d-%02d", d.year, d.month, d.day);
+                items = apr_pstrcat(p, items, prev.year ? "</ul></section>\n" : "",
+                                    "<section class=\"jour\" aria-labelledby=\"", id, "\"><h3 id=\"",
+                                    id, "\">",
+                                    apr_psprintf(p, "%s %d%s %s %d", days[dow], d.day,
+                                                 d.day == 1 ? "er" : "", months[d.month - 1],
+                                                 d.year),
+                                    "</h3>\n<ul class=\"evenements\">\n", NULL);
+                prev = d;
+            }
+            items = apr_pstrcat(p, items, card(p, v->base, ev, tz), NULL);
+        }
+        if (prev.year) {
+            items = apr_pstrcat(p, items, "</ul></section>\n", NULL);
+        }
     }
     if (pages > 1) {
         const char *sep = *q ? "&amp;" : "";
@@ -176,14 +295,15 @@ const char *moi_view_programme(apr_pool_t *p, const moi_programme_view *v)
             "><label for=\"f-lab\">Laboratoires d'innovation territoriale</label></div>\n",
             "</div><p><button type=\"submit\">Filtrer</button> <a href=\"", b,
             "/\">Tout afficher</a></p>\n</form>\n",
-            "<h2 id=\"resultats\">", apr_itoa(p, total), total > 1 ? " événements" : " événement",
-            "</h2>\n<p class=\"exports\">Emporter cette sélection : <a href=\"", b,
+            active_filters(p, v->base, f),
+            "<h2 id=\"resultats\" aria-live=\"polite\">", apr_itoa(p, total),
+            total > 1 ? " événements" : " événement", "</h2>\n<p class=\"exports\">Emporter cette sélection : <a href=\"", b,
             "/programme.ics", qs, "\">agenda (iCalendar)</a> · <a href=\"", b, "/programme.csv",
             qs, "\">tableur (CSV)</a> · <a href=\"", b, "/programme.json", qs,
             "\">JSON</a> · <a href=\"", b, "/programme.atom", qs, "\">fil Atom</a></p>\n",
-            total ? apr_pstrcat(p, "<ul class=\"evenements\" aria-labelledby=\"resultats\">\n",
-                                items, "</ul>\n", NULL)
-                  : "<p>Aucun événement ne correspond à ces critères.</p>\n",
+            *items ? items
+                   : total ? "<p>Aucun événement sur cette page.</p>\n"
+                           : "<p>Aucun événement ne correspond à ces critères.</p>\n",
             pager, NULL);
     }
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Seeds the demo programme of the Mois de l'innovation publique 2022.
 
-Writes a demo organiser, a demo admin and a few dozen events (DESIGN §5)
+Writes a demo organiser, a demo admin and 360 events (DESIGN §5)
 into the database; running it again puts the same documents back (fixed
 ids), so `make run` can be started any number of times.
 
@@ -47,28 +47,6 @@ THEMES = [
     ("Webinaire : piloter un projet agile dans l'État", "Retours d'expérience de startups d'État et d'équipes produit."),
 ]
 
-CITIES = [  # department, city, venue, address
-    ("75", "Paris", "Centre de conférences ministériel", "139 rue de Bercy"),
-    ("69", "Lyon", "Hôtel de région", "1 esplanade François-Mitterrand"),
-    ("13", "Marseille", "Préfecture des Bouches-du-Rhône", "Place Félix-Baret"),
-    ("33", "Bordeaux", "Cité municipale", "4 rue Claude-Bonnier"),
-    ("59", "Lille", "Préfecture du Nord", "12 rue Jean-Sans-Peur"),
-    ("35", "Rennes", "Laboratoire d'innovation publique", "2 rue d'Isly"),
-    ("67", "Strasbourg", "Maison de la région", "1 place Adrien-Zeller"),
-    ("31", "Toulouse", "Centre des congrès", "11 esplanade Compans-Caffarelli"),
-    ("44", "Nantes", "Médiathèque Jacques-Demy", "24 quai de la Fosse"),
-    ("2A", "Ajaccio", "Collectivité de Corse", "22 cours Grandval"),
-    ("974", "Saint-Denis", "Préfecture de La Réunion", "Place du Barachois"),
-    ("971", "Basse-Terre", "Conseil départemental", "Boulevard Félix-Éboué"),
-    ("972", "Fort-de-France", "Collectivité territoriale de Martinique", "Rue Gaston-Defferre"),
-    ("973", "Cayenne", "Collectivité territoriale de Guyane", "4179 route de Montabo"),
-    ("976", "Mamoudzou", "Conseil départemental", "8 rue de l'Hôpital"),
-    ("21", "Dijon", "Palais des ducs", "Place de la Libération"),
-    ("45", "Orléans", "Hôtel de région", "9 rue Saint-Pierre-Lentin"),
-    ("14", "Caen", "Abbaye aux Dames", "Place Reine-Mathilde"),
-]
-
-
 def departements():
     with open(DEPARTEMENTS, newline="", encoding="utf-8") as f:
         return {row["code"]: row for row in csv.DictReader(f)}
@@ -96,53 +74,75 @@ def account(email, password, name, org, org_type, n, now):
     }
 
 
-def events(organiser, deps, now):
+ORGS = [
+    ("Préfecture de région", "etat"), ("Conseil départemental", "collectivite"),
+    ("Centre hospitalier universitaire", "sanitaire_social"), ("Mairie", "collectivite"),
+    ("Direction régionale des finances publiques", "etat"),
+    ("Caisse d'allocations familiales", "sanitaire_social"),
+    ("Laboratoire d'innovation territoriale", "collectivite"), ("Rectorat", "etat"),
+]
+
+
+def events(organiser, deps, now, count=360):
+    """count deterministic events over 2-30 November 2022: every region and
+    the online "national" bucket, every format and type, some cancelled,
+    some waiting for moderation or refused, some by territorial labs."""
+    by_region = {}
+    for code, dep in sorted(deps.items()):
+        by_region.setdefault(dep["region_code"], []).append(dep)
+    regions = sorted(by_region)
     out = []
-    for i in range(36):
+    for i in range(count):
         title, summary = THEMES[i % len(THEMES)]
-        fmt = ["presentiel", "en_ligne", "hybride"][i % 3]
-        day = 2 + (i * 5) % 29  # 2..30 November
-        hour = 9 + (i % 8)
-        etype = TYPES[i % len(TYPES)]
+        etype = TYPES[(i * 7) % len(TYPES)]
+        fmt = ["presentiel", "en_ligne", "hybride", "presentiel"][i % 4]
         if etype == "webinaire":
             fmt = "en_ligne"
+        org_name, _ = ORGS[i % len(ORGS)]
+        day = 2 + (i * 11) % 29
+        hour = 8 + (i * 5) % 10
         doc = {
             "_id": fixed_id(2, i + 1),
             "edition": 2022,
             "organizer_id": organiser["_id"],
-            "title": title if i < len(THEMES) else f"{title} ({i // len(THEMES) + 1})",
+            "title": f"{title} — {i + 1}",
             "summary": summary,
             "description": summary + "\n\nCet événement fait partie du programme du Mois de "
             "l'innovation publique. Inscription gratuite, dans la limite des places disponibles.",
             "type": etype,
             "format": fmt,
-            "audience": [AUDIENCES[i % 5]] + ([AUDIENCES[(i + 2) % 5]] if i % 2 else []),
+            "audience": sorted({AUDIENCES[i % 5], AUDIENCES[(i * 3 + 1) % 5]}),
             "accessibility": [ACCESS[j] for j in range(5) if (i + j) % 3 == 0],
-            "lab": i % 4 == 3,
+            "lab": i % 7 == 3,
             "organizer_name": organiser["name"],
-            "organization": organiser["organization"],
-            "status": "published" if i % 9 else "submitted",
+            "organization": org_name,
+            "status": "published",
             "rejection_reason": None,
             "created_at": now,
-            "updated_at": now,
+            "updated_at": now - dt.timedelta(minutes=i),
             "version": 1,
             "online_url": None,
             "registration_url": None,
             "region": None, "department": None, "city": None, "venue": None, "address": None,
         }
-        if i == 20:
+        if i % 23 == 5:
             doc["status"] = "cancelled"
+        elif i % 29 == 7:
+            doc["status"] = "submitted"
+        elif i % 41 == 9:
+            doc["status"] = "rejected"
+            doc["rejection_reason"] = "Merci de préciser le programme et l'adresse exacte."
+        tz = "Europe/Paris"
         if fmt in ("presentiel", "hybride"):
-            code, city, venue, address = CITIES[i % len(CITIES)]
-            dep = deps[code]
-            doc.update(region=dep["region_code"], department=code, city=city, venue=venue,
-                       address=address)
+            region = regions[i % len(regions)]
+            dep = by_region[region][(i // len(regions)) % len(by_region[region])]
+            doc.update(region=region, department=dep["code"], city=dep["name"],
+                       venue=f"Salle {['Marianne', 'des fêtes', 'du conseil', 'Jean-Moulin'][i % 4]}",
+                       address=f"{1 + i % 90} rue de la République")
             tz = dep["timezone"]
-        else:
-            tz = "Europe/Paris"
         if fmt in ("en_ligne", "hybride"):
-            doc["online_url"] = f"https://visio.example.gouv.fr/mois-innovation/{i + 1}"
-            doc["registration_url"] = f"https://www.modernisation.gouv.fr/inscription/{i + 1}"
+            doc["online_url"] = f"https://webinaire.exemple.gouv.fr/mois-innovation/{i + 1}"
+            doc["registration_url"] = f"https://www.exemple.gouv.fr/inscription/{i + 1}"
         zone = ZoneInfo(tz)
         start = dt.datetime(2022, 11, day, hour, 30 if i % 2 else 0, tzinfo=zone)
         end = start + dt.timedelta(hours=1 + i % 3)
@@ -168,8 +168,8 @@ def main(argv):
         db.organizers.delete_many({"email": acc["email"], "_id": {"$ne": acc["_id"]}})
         db.organizers.replace_one({"_id": acc["_id"]}, acc, upsert=True)
     docs = events(organiser, departements(), now)
-    for doc in docs:
-        db.events.replace_one({"_id": doc["_id"]}, doc, upsert=True)
+    db.events.delete_many({"_id": {"$in": [d["_id"] for d in docs]}})
+    db.events.insert_many(docs)
     print(f"{len(docs)} événements de démonstration en place dans {args.database}")
     client.close()
     return 0
