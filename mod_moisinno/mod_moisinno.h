@@ -59,6 +59,7 @@ typedef struct {
     int page_size;      /* MOI_UNSET */
     int cache_ttl;      /* MOI_UNSET */
     const char *template_dir; /* NULL unset */
+    const struct moi_template *layout; /* its layout.html, parsed at start-up */
     /* Set at start-up on each <Location> with SetHandler moisinno: the
      * application's base path (no trailing slash, "" for "/"). */
     const char *base;

@@ -5,6 +5,7 @@
 #include <http_core.h>
 #include <ap_expr.h>
 #include "mod_moisinno.h"
+#include "moi_template.h"
 
 APLOG_USE_MODULE(moisinno);
 
@@ -128,7 +129,14 @@ void *moi_merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
     MERGE_INT(secure_cookies);
     MERGE_INT(page_size);
     MERGE_INT(cache_ttl);
-    MERGE_PTR(template_dir);
+    if (add->template_dir) {
+        c->template_dir = add->template_dir;
+        c->layout = add->layout;
+    }
+    else {
+        c->template_dir = base->template_dir;
+        c->layout = base->layout;
+    }
     MERGE_PTR(base);
     return c;
 }
@@ -300,15 +308,40 @@ static const char *set_template_dir(cmd_parms *cmd, void *dconf, const char *arg
 {
     moi_dir_conf *c = dconf;
     apr_finfo_t fi;
-    const char *path = ap_server_root_relative(cmd->pool, arg);
+    apr_file_t *f;
+    const char *path = ap_server_root_relative(cmd->pool, arg), *file, *err = NULL;
+    char *text;
+    apr_size_t len;
+    moi_template *layout;
+
     if (!path || apr_stat(&fi, path, APR_FINFO_TYPE, cmd->temp_pool) != APR_SUCCESS ||
         fi.filetype != APR_DIR) {
         return apr_psprintf(cmd->pool,
                             "%s: '%s' is not a readable directory; expected the path of "
-                            "a directory of page templates",
+                            "a directory holding layout.html",
                             cmd->cmd->name, arg);
     }
+    file = apr_pstrcat(cmd->temp_pool, path, "/layout.html", NULL);
+    if (apr_file_open(&f, file, APR_FOPEN_READ, 0, cmd->temp_pool) != APR_SUCCESS ||
+        apr_file_info_get(&fi, APR_FINFO_SIZE, f) != APR_SUCCESS || fi.size > 1024 * 1024) {
+        return apr_psprintf(cmd->pool,
+                            "%s: cannot read %s (at most 1 MiB); the directory must hold a "
+                            "layout.html with {{content}} where the pages go",
+                            cmd->cmd->name, file);
+    }
+    len = (apr_size_t)fi.size;
+    text = apr_palloc(cmd->pool, len + 1);
+    if (apr_file_read_full(f, text, len, &len) != APR_SUCCESS || len != (apr_size_t)fi.size) {
+        apr_file_close(f);
+        return apr_psprintf(cmd->pool, "%s: cannot read %s", cmd->cmd->name, file);
+    }
+    apr_file_close(f);
+    text[len] = '\0';
+    if (!(layout = moi_template_parse(cmd->pool, text, &err))) {
+        return apr_psprintf(cmd->pool, "%s: %s: %s", cmd->cmd->name, file, err);
+    }
     c->template_dir = path;
+    c->layout = layout;
     return NULL;
 }
 
@@ -338,7 +371,7 @@ const command_rec moi_directives[] = {
     AP_INIT_TAKE1("MoisInnoCacheTTL", set_cache_ttl, NULL, DIR_SCOPE,
                   "longest staleness of the programme snapshot in seconds (default 5)"),
     AP_INIT_TAKE1("MoisInnoTemplateDir", set_template_dir, NULL, DIR_SCOPE,
-                  "directory of page templates overriding the built-in ones"),
+                  "directory with a layout.html framing the pages (portal header and footer)"),
     {NULL}};
 
 /* ---- start-up checks ---------------------------------------------------- */

@@ -48,6 +48,7 @@ int moi_send_page(moi_req *q, int status, const char *title, const char *body)
     moi_page_ctx ctx;
     memset(&ctx, 0, sizeof(ctx));
     ctx.base = q->base;
+    ctx.layout = q->dc ? q->dc->layout : NULL;
     if (q->organizer && q->session) {
         ctx.user_name = q->organizer->name;
         ctx.csrf = q->session->csrf;

@@ -2,6 +2,7 @@
 #include <apr_strings.h>
 #include "moi_html.h"
 #include "moi_account.h"
+#include "moi_template.h"
 
 const char *moi_html_escape(apr_pool_t *p, const char *s)
 {
@@ -88,6 +89,17 @@ const char *moi_html_page_ex(apr_pool_t *p, const moi_page_ctx *ctx, const char 
                              const char *body)
 {
     const char *b = moi_html_escape(p, ctx->base);
+    if (ctx->layout) {
+        const char *values[MOI_TPL_N];
+        values[MOI_TPL_TITLE] = moi_html_escape(p, title);
+        values[MOI_TPL_HEAD] =
+            apr_pstrcat(p, "<link rel=\"stylesheet\" href=\"", b, "/static/moisinno.css\">\n"
+                           "<script src=\"", b, "/static/moisinno.js\" defer></script>", NULL);
+        values[MOI_TPL_NAVIGATION] = apr_pstrcat(p, "<ul>", nav(p, ctx, b), "</ul>", NULL);
+        values[MOI_TPL_CONTENT] = body;
+        values[MOI_TPL_BASE] = b;
+        return moi_template_render(p, ctx->layout, values);
+    }
     return apr_pstrcat(
         p,
         "<!DOCTYPE html>\n<html lang=\"fr\">\n<head>\n<meta charset=\"utf-8\">\n"

@@ -22,6 +22,7 @@ typedef struct {
     const char *csrf;      /* for the logout button */
     int is_admin;
     const char *main_class; /* optional class of <main> */
+    const struct moi_template *layout; /* MoisInnoTemplateDir's layout, or NULL */
 } moi_page_ctx;
 
 /* The page frame with navigation for ctx (see moi_html_page). */

@@ -8,7 +8,15 @@ def test_example_config_parses(httpd):
     assert "Syntax OK" in res.stderr
 
 
+LAYOUT = """<!DOCTYPE html>
+<html lang="fr"><head><meta charset="utf-8"><title>{{title}} — Portail</title>{{head}}</head>
+<body><header><p>Bandeau du portail</p><nav>{{navigation}}</nav></header>
+<main id="contenu">{{content}}</main><footer>Pied du portail — {{base}}</footer></body></html>
+"""
+
+
 def test_every_directive_accepts_a_good_value(httpd, tmp_path):
+    (tmp_path / "layout.html").write_text(LAYOUT)
     text = httpd.render(
         location_extra=f"""
     MoisInnoSubmissionDeadline 2022-10-29T23:59:59+02:00
@@ -55,6 +63,7 @@ BAD = [
     ("MoisInnoCacheTTL -1", "MoisInnoCacheTTL"),
     ("MoisInnoCacheTTL 99999999999999999999", "MoisInnoCacheTTL"),
     ("MoisInnoTemplateDir /nonexistent/templates", "MoisInnoTemplateDir"),
+    ("MoisInnoTemplateDir /tmp", "MoisInnoTemplateDir"),
 ]
 
 
@@ -142,6 +151,7 @@ def test_annotated_example_parses(httpd, tmp_path):
     """conf/moisinno.conf.example is a working configuration."""
     import os
 
+    (tmp_path / "layout.html").write_text(LAYOUT)
     from moienv import MODULE, SOURCE
 
     with open(os.path.join(SOURCE, "conf", "moisinno.conf.example")) as f:
@@ -176,3 +186,45 @@ def test_every_directive_is_documented():
     assert len(code) == 12
     assert code == readme
     assert code == example
+
+
+@pytest.mark.parametrize(
+    "layout,why",
+    [
+        ("<html>{{contenu}}</html>", "unknown placeholder"),
+        ("<html>{{title}}</html>", "no {{content}}"),
+        ("<html>{{content</html>", "without its"),
+    ],
+)
+def test_bad_layout_fails_configtest(httpd, tmp_path, layout, why):
+    (tmp_path / "layout.html").write_text(layout)
+    res = httpd.configtest(httpd.render(location_extra=f"    MoisInnoTemplateDir {tmp_path}"))
+    assert res.returncode != 0
+    assert "MoisInnoTemplateDir" in res.stderr and why in res.stderr, res.stderr
+
+
+def test_layout_frames_the_pages(httpd, db_up, tmp_path):
+    import os
+
+    import requests
+
+    tdir = tmp_path / "gabarits"
+    tdir.mkdir()
+    os.chmod(tmp_path, 0o755)
+    os.chmod(tdir, 0o755)
+    (tdir / "layout.html").write_text(LAYOUT)
+    httpd.write_config(location_extra=f"    MoisInnoTemplateDir {tdir}")
+    httpd.graceful()
+    try:
+        for path in ("/", "/compte/connexion", "/pas-de-page"):
+            r = requests.get(httpd.url + path, timeout=10, headers={"Connection": "close"})
+            assert "Bandeau du portail" in r.text, path
+            assert "Pied du portail — /mois-innovation" in r.text
+            assert "/mois-innovation/static/moisinno.css" in r.text
+            assert "{{" not in r.text
+        r = requests.get(httpd.url + "/compte/connexion", timeout=10)
+        assert "<title>Se connecter — Portail</title>" in r.text
+        assert 'name="csrf"' in r.text
+    finally:
+        httpd.write_config()
+        httpd.graceful()

@@ -74,7 +74,7 @@ def programme_kept_when_database_down(ctx, response, case):
             "served just before: DESIGN §3 wants it served from the last snapshot.")
 
 
-DOWN_CHECKS = [no_server_error_but_unavailable] + CHECKS[1:]
+DOWN_CHECKS = [no_server_error_but_unavailable, programme_kept_when_database_down] + CHECKS[1:]
 EXAMPLES = int(os.environ.get("MOI_FUZZ_EXAMPLES") or 25)
 BUDGET = float(os.environ.get("MOI_FUZZ_BUDGET") or 40)
 SEED = int(os.environ.get("MOI_FUZZ_SEED") or random.randrange(2**32))
