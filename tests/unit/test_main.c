@@ -43,6 +43,7 @@ int main(void)
     srunner_add_suite(sr, password_suite());
     srunner_add_suite(sr, tz_suite());
     srunner_add_suite(sr, export_suite());
+    srunner_add_suite(sr, template_suite());
     srunner_add_suite(sr, codes_suite());
     srunner_add_suite(sr, geo_suite());
     srunner_add_suite(sr, csv_suite());

@@ -18,6 +18,7 @@ Suite *cookie_suite(void);
 Suite *password_suite(void);
 Suite *tz_suite(void);
 Suite *export_suite(void);
+Suite *template_suite(void);
 Suite *codes_suite(void);
 Suite *geo_suite(void);
 Suite *csv_suite(void);
