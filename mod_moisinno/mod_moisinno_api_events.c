@@ -170,7 +170,8 @@ int moi_api_events(moi_req *q)
             return moi_unavailable(q);
         }
         list = json_array();
-        first = (f.page - 1) * f.per_page;
+        first = f.page - 1 > events->nelts / f.per_page ? events->nelts
+                                                        : (f.page - 1) * f.per_page;
         last = first + f.per_page;
         for (i = 0; i < events->nelts; i++) {
             const moi_event *ev = APR_ARRAY_IDX(events, i, const moi_event *);

@@ -124,7 +124,7 @@ int moi_filter_parse(apr_pool_t *p, const char *query, int api, int page_size,
         out->lab = 1;
     }
     if ((v = moi_form_get(f, "page")) && *v) {
-        if (moi_parse_int64(v, 1, 100000, &n) != 0) {
+        if (moi_parse_int64(v, 1, 1000000000, &n) != 0) {
             return bad(param, message, "page", "Le paramètre « page » doit être un nombre positif.");
         }
         out->page = (int)n;

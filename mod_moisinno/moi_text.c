@@ -121,7 +121,11 @@ char *moi_text_fold(apr_pool_t *p, const char *s)
             n = (*u & 0xF0) == 0xE0 ? 3 : (*u & 0xF8) == 0xF0 ? 4 : 1;
             cp = 0;
         }
-        if (cp >= 0xC0 && cp <= 0x17F && fold_latin[cp - 0xC0][0]) {
+        if (cp >= 0x300 && cp <= 0x36F) {
+            /* A combining accent (decomposed text, "e" + U+0301): dropped. */
+            u += n;
+        }
+        else if (cp >= 0xC0 && cp <= 0x17F && fold_latin[cp - 0xC0][0]) {
             const char *f = fold_latin[cp - 0xC0];
             while (*f) {
                 *o++ = *f++;

@@ -224,7 +224,11 @@ const char *moi_view_programme(apr_pool_t *p, const moi_programme_view *v)
     const char *b = E(v->base), *q = moi_filter_query(p, f), *items = "", *pager = "";
     int total = v->selected->nelts;
     int pages = total ? (total + v->page_size - 1) / v->page_size : 1;
-    int first = (v->page - 1) * v->page_size, i;
+    /* Past the last page: an empty page (no overflow for a huge number). */
+    int first = v->page - 1 > total / (v->page_size ? v->page_size : 1)
+                    ? total
+                    : (v->page - 1) * v->page_size,
+        i;
 
     {
         /* Grouped by day (the day of each event's start, in its own zone). */

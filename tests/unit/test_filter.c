@@ -231,6 +231,7 @@ START_TEST(parse_lab_and_pages)
     ck_assert_int_eq(f.lab, 1);
     ck_assert_int_eq(f.page, 3);
     ck_assert_int_eq(parse("page=100000").page, 100000);
+    ck_assert_int_eq(parse("page=999999").page, 999999); /* past the end: an empty page */
 
     refused("lab=0", "lab");
     refused("lab=true", "lab");
@@ -242,7 +243,7 @@ START_TEST(parse_lab_and_pages)
     refused("page=+2", "page");
     refused("page=2.5", "page");
     refused("page=deux", "page");
-    refused("page=100001", "page");
+    refused("page=1000000001", "page");
     refused("page=99999999999999999999", "page");
 }
 END_TEST
