@@ -465,6 +465,10 @@ moi_store_t *moi_store_mongo_create(apr_pool_t *p, const char *uri, const char *
 
     if (max_clients > 0) {
         default_int32(ms->uri, MONGOC_URI_MAXPOOLSIZE, max_clients);
+        /* The pool's monitor notices a dead or hung server within about
+         * a second, after which requests fail fast (server selection)
+         * instead of waiting for socketTimeoutMS. */
+        default_int32(ms->uri, MONGOC_URI_HEARTBEATFREQUENCYMS, 1000);
         ms->cpool = mongoc_client_pool_new_with_error(ms->uri, &error);
         if (!ms->cpool) {
             *err = apr_psprintf(p, "cannot create the client pool: %s", error.message);
