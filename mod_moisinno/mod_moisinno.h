@@ -13,6 +13,7 @@
 #include "moi_form.h"
 #include "moi_event.h"
 #include "moi_tz.h"
+#include <jansson.h>
 
 extern module AP_MODULE_DECLARE_DATA moisinno_module;
 
@@ -113,6 +114,11 @@ int moi_read_body(moi_req *q, const char **data, apr_size_t *len);
 /* Reads and parses an urlencoded form; OK or the status answered. */
 int moi_read_form(moi_req *q, moi_form **out);
 int moi_redirect(moi_req *q, const char *location); /* 303 See Other */
+/* Sends a JSON document (takes the reference). */
+int moi_send_json_doc(moi_req *q, int status, json_t *doc);
+/* Reads an application/json object body, freed with the request; OK or
+ * the status answered (415, 413, 400). */
+int moi_read_json_object(moi_req *q, json_t **out);
 /* Frames an HTML body with the visitor's navigation and sends it. */
 int moi_send_page(moi_req *q, int status, const char *title, const char *body);
 void moi_no_store(request_rec *r);

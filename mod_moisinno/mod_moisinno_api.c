@@ -7,30 +7,6 @@
 
 APLOG_USE_MODULE(moisinno);
 
-static apr_status_t json_cleanup(void *data)
-{
-    json_decref(data);
-    return APR_SUCCESS;
-}
-
-/* Sends a JSON document (takes the reference). */
-static int send_json_doc(moi_req *q, int status, json_t *doc)
-{
-    char *text;
-    int rv;
-    if (!doc) {
-        return moi_error(q, HTTP_INTERNAL_SERVER_ERROR, "internal", "Erreur interne.");
-    }
-    text = json_dumps(doc, JSON_COMPACT);
-    json_decref(doc);
-    if (!text) {
-        return moi_error(q, HTTP_INTERNAL_SERVER_ERROR, "internal", "Erreur interne.");
-    }
-    rv = moi_send_json(q, status, apr_pstrcat(q->r->pool, text, "\n", NULL));
-    free(text);
-    return rv;
-}
-
 static json_t *organizer_json(moi_req *q)
 {
     const moi_organizer *o = q->organizer;
@@ -43,38 +19,9 @@ static json_t *organizer_json(moi_req *q)
 
 static int session_answer(moi_req *q, int status)
 {
-    return send_json_doc(q, status,
+    return moi_send_json_doc(q, status,
                          json_pack("{s:o,s:s}", "organizer", organizer_json(q), "csrf_token",
                                    q->session->csrf));
-}
-
-/* Reads a JSON object body; OK or the status answered. */
-static int read_json_object(moi_req *q, json_t **out)
-{
-    const char *type = apr_table_get(q->r->headers_in, "Content-Type");
-    const char *data;
-    apr_size_t len;
-    json_error_t jerr;
-    json_t *doc;
-    int rv;
-
-    if (!type || strncasecmp(type, "application/json", 16) != 0 ||
-        (type[16] != '\0' && type[16] != ';')) {
-        return MOI_FAIL(q, HTTP_UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
-                        "Le corps doit être du JSON (Content-Type: application/json).");
-    }
-    if ((rv = moi_read_body(q, &data, &len)) != OK) {
-        return rv;
-    }
-    doc = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
-    if (!doc || !json_is_object(doc)) {
-        json_decref(doc);
-        return MOI_FAIL(q, HTTP_BAD_REQUEST, "bad_json",
-                        "Le corps n'est pas un objet JSON valide.");
-    }
-    apr_pool_cleanup_register(q->r->pool, doc, json_cleanup, apr_pool_cleanup_null);
-    *out = doc;
-    return OK;
 }
 
 static int api_login(moi_req *q)
@@ -84,7 +31,7 @@ static int api_login(moi_req *q)
     moi_organizer *o = NULL;
     long retry_after = 0;
 
-    if (moi_origin_check(q) != OK || read_json_object(q, &body) != OK) {
+    if (moi_origin_check(q) != OK || moi_read_json_object(q, &body) != OK) {
         return OK;
     }
     email = json_object_get(body, "email");
@@ -101,7 +48,7 @@ static int api_login(moi_req *q)
         if (!json_is_string(password)) {
             json_object_set_new(fields, "password", json_string("Texte attendu."));
         }
-        return send_json_doc(q, HTTP_BAD_REQUEST, err);
+        return moi_send_json_doc(q, HTTP_BAD_REQUEST, err);
     }
     if (strlen(json_string_value(email)) != json_string_length(email) ||
         strlen(json_string_value(password)) != json_string_length(password)) {

@@ -10,29 +10,6 @@
 
 APLOG_USE_MODULE(moisinno);
 
-static apr_status_t json_cleanup(void *data)
-{
-    json_decref(data);
-    return APR_SUCCESS;
-}
-
-static int send_doc(moi_req *q, int status, json_t *doc)
-{
-    char *text;
-    int rv;
-    if (!doc) {
-        return moi_error(q, HTTP_INTERNAL_SERVER_ERROR, "internal", "Erreur interne.");
-    }
-    text = json_dumps(doc, JSON_COMPACT);
-    json_decref(doc);
-    if (!text) {
-        return moi_error(q, HTTP_INTERNAL_SERVER_ERROR, "internal", "Erreur interne.");
-    }
-    rv = moi_send_json(q, status, apr_pstrcat(q->r->pool, text, "\n", NULL));
-    free(text);
-    return rv;
-}
-
 static int validation_error(moi_req *q, apr_array_header_t *errors)
 {
     json_t *fields = json_object();
@@ -44,7 +21,7 @@ static int validation_error(moi_req *q, apr_array_header_t *errors)
             json_object_set_new(fields, key, json_string(e->message));
         }
     }
-    return send_doc(q, HTTP_UNPROCESSABLE_ENTITY,
+    return moi_send_json_doc(q, HTTP_UNPROCESSABLE_ENTITY,
                     json_pack("{s:{s:s,s:s,s:o}}", "error", "code", "validation", "message",
                               "L'événement ne respecte pas les règles : voir les champs.",
                               "fields", fields));
@@ -68,40 +45,12 @@ static int send_event(moi_req *q, int status, const moi_event *ev)
         return moi_error(q, HTTP_INTERNAL_SERVER_ERROR, "internal", "Fuseau horaire inconnu.");
     }
     apr_table_setn(q->r->headers_out, "ETag", etag_of(q, ev));
-    return send_doc(q, status, moi_event_to_json(q->r->pool, ev, tz, event_url(q, ev)));
+    return moi_send_json_doc(q, status, moi_event_to_json(q->r->pool, ev, tz, event_url(q, ev)));
 }
 
 static int is_public(const moi_event *ev)
 {
     return !strcmp(ev->status, "published") || !strcmp(ev->status, "cancelled");
-}
-
-/* Reads a JSON object body; OK or the status answered. */
-static int read_object(moi_req *q, json_t **out)
-{
-    const char *type = apr_table_get(q->r->headers_in, "Content-Type");
-    const char *data;
-    apr_size_t len;
-    json_error_t jerr;
-    json_t *doc;
-    int rv;
-    if (!type || strncasecmp(type, "application/json", 16) != 0 ||
-        (type[16] != '\0' && type[16] != ';')) {
-        return MOI_FAIL(q, HTTP_UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
-                        "Le corps doit être du JSON (Content-Type: application/json).");
-    }
-    if ((rv = moi_read_body(q, &data, &len)) != OK) {
-        return rv;
-    }
-    doc = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
-    if (!doc || !json_is_object(doc)) {
-        json_decref(doc);
-        return MOI_FAIL(q, HTTP_BAD_REQUEST, "bad_json",
-                        "Le corps n'est pas un objet JSON valide.");
-    }
-    apr_pool_cleanup_register(q->r->pool, doc, json_cleanup, apr_pool_cleanup_null);
-    *out = doc;
-    return OK;
 }
 
 /* Session and CSRF for API writes. */
@@ -129,7 +78,7 @@ int moi_api_events(moi_req *q)
         if (moi_deadline_passed(q)) {
             return moi_error(q, HTTP_FORBIDDEN, "deadline_passed", moi_deadline_message(q));
         }
-        if (read_object(q, &body) != OK) {
+        if (moi_read_json_object(q, &body) != OK) {
             return OK;
         }
         moi_event_input_from_json(r->pool, body, &in, errors);
@@ -160,7 +109,7 @@ int moi_api_events(moi_req *q)
 
         json_decref(list);
         if (moi_filter_parse(r->pool, r->args, 1, 20, &f, &param, &message) != 0) {
-            return send_doc(q, HTTP_BAD_REQUEST,
+            return moi_send_json_doc(q, HTTP_BAD_REQUEST,
                             json_pack("{s:{s:s,s:s,s:{s:s}}}", "error", "code", "bad_filter",
                                       "message", message, "fields", *param ? param : "_",
                                       message));
@@ -186,7 +135,7 @@ int moi_api_events(moi_req *q)
             total++;
         }
         apr_table_setn(r->headers_out, "Cache-Control", "public, max-age=60");
-        return send_doc(q, HTTP_OK,
+        return moi_send_json_doc(q, HTTP_OK,
                         json_pack("{s:i,s:i,s:i,s:o}", "total", total, "page", f.page, "per_page",
                                   f.per_page, "events", list));
     }
@@ -280,7 +229,7 @@ int moi_api_event(moi_req *q)
         moi_event_rules rules;
         moi_event next;
         apr_array_header_t *errors = apr_array_make(r->pool, 8, sizeof(moi_field_error));
-        if (read_object(q, &body) != OK) {
+        if (moi_read_json_object(q, &body) != OK) {
             return OK;
         }
         if (!strcmp(ev->status, "cancelled")) {

@@ -203,3 +203,54 @@ int moi_error(moi_req *q, int status, const char *code, const char *message)
                     moi_html_escape(r->pool, q->base), "/\">Retour au programme</a></p>",
                     NULL));
 }
+
+static apr_status_t json_cleanup(void *data)
+{
+    json_decref(data);
+    return APR_SUCCESS;
+}
+
+int moi_send_json_doc(moi_req *q, int status, json_t *doc)
+{
+    char *text;
+    int rv;
+    if (!doc) {
+        return moi_error(q, HTTP_INTERNAL_SERVER_ERROR, "internal", "Erreur interne.");
+    }
+    text = json_dumps(doc, JSON_COMPACT);
+    json_decref(doc);
+    if (!text) {
+        return moi_error(q, HTTP_INTERNAL_SERVER_ERROR, "internal", "Erreur interne.");
+    }
+    rv = moi_send_json(q, status, apr_pstrcat(q->r->pool, text, "\n", NULL));
+    free(text);
+    return rv;
+}
+
+int moi_read_json_object(moi_req *q, json_t **out)
+{
+    const char *type = apr_table_get(q->r->headers_in, "Content-Type");
+    const char *data;
+    apr_size_t len;
+    json_error_t jerr;
+    json_t *doc;
+    int rv;
+
+    if (!type || strncasecmp(type, "application/json", 16) != 0 ||
+        (type[16] != '\0' && type[16] != ';')) {
+        return MOI_FAIL(q, HTTP_UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
+                        "Le corps doit être du JSON (Content-Type: application/json).");
+    }
+    if ((rv = moi_read_body(q, &data, &len)) != OK) {
+        return rv;
+    }
+    doc = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!doc || !json_is_object(doc)) {
+        json_decref(doc);
+        return MOI_FAIL(q, HTTP_BAD_REQUEST, "bad_json",
+                        "Le corps n'est pas un objet JSON valide.");
+    }
+    apr_pool_cleanup_register(q->r->pool, doc, json_cleanup, apr_pool_cleanup_null);
+    *out = doc;
+    return OK;
+}
