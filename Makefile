@@ -61,7 +61,7 @@ $(LIBMOI): $(PURE_OBJ)
 $(MODULE): $(GLUE_SRC) $(HEADERS) $(LIBMOI)
 	@cd $(SRC_DIR) && out=$$($(APXS) -c -o mod_moisinno.la \
 	  $(foreach f,$(WARN) $(SANITIZE) -std=gnu11 $(PKG_CFLAGS),-Wc,$(f)) \
-	  $(notdir $(GLUE_SRC)) ../$(LIBMOI) $(PKG_LIBS) $(if $(SANITIZE),-Wl,$(SANITIZE)) 2>&1) \
+	  $(notdir $(GLUE_SRC)) ../$(LIBMOI) $(PKG_LIBS) $(SANITIZE) 2>&1) \
 	  || { echo "$$out"; exit 1; }
 	@echo "built $(MODULE)"
 
@@ -95,3 +95,90 @@ format:
 
 clean:
 	rm -rf $(BUILD) $(SRC_DIR)/.libs $(SRC_DIR)/*.lo $(SRC_DIR)/*.slo $(SRC_DIR)/*.la $(SRC_DIR)/*.o
+
+# ---- Fuzzing: clang + libFuzzer, ASan + UBSan (tests/fuzz, README) ------
+#   make fuzz-build            builds one fuzzer per parser in build/fuzz/
+#   make fuzz [FUZZ_SECONDS=n] runs each for n seconds (default 20); fails on a crash
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 20
+FUZZ_DIR     := $(BUILD)/fuzz
+FUZZ_SAN     := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+FUZZ_CFLAGS  := -g -O1 -fno-omit-frame-pointer -std=gnu11 $(filter-out -Werror,$(WARN)) \
+                $(FUZZ_SAN) $(APR_CFLAGS) $(PKG_CFLAGS) -I$(SRC_DIR)
+FUZZ_LIBS     = $(PKG_LIBS) $(shell apr-1-config --link-ld 2>/dev/null || echo -lapr-1) \
+                -laprutil-1 -ldl
+FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(filter-out tests/fuzz/fuzz_common.c,\
+                $(wildcard tests/fuzz/fuzz_*.c)))
+FUZZ_OBJ     := $(patsubst $(SRC_DIR)/%.c,$(FUZZ_DIR)/%.o,$(PURE_SRC)) \
+                $(FUZZ_DIR)/moi_assets_data.o $(FUZZ_DIR)/moi_geo_data.o
+FUZZ_BINS    := $(patsubst %,$(FUZZ_DIR)/fuzz_%,$(FUZZ_TARGETS))
+
+.PHONY: fuzz-build fuzz-bins fuzz fuzz-deps
+fuzz-deps:
+	@scripts/install-deps --fuzz
+
+fuzz-build: fuzz-deps
+	@$(MAKE) --no-print-directory fuzz-bins
+
+fuzz-bins: $(FUZZ_BINS)
+	@:
+
+$(FUZZ_DIR):
+	mkdir -p $(FUZZ_DIR)
+
+$(FUZZ_DIR)/%.o: $(SRC_DIR)/%.c $(HEADERS) | $(FUZZ_DIR)
+	@echo "  FUZZ-CC $<"
+	@$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
+
+$(FUZZ_DIR)/%.o: $(BUILD)/%.c $(HEADERS) | $(FUZZ_DIR)
+	@echo "  FUZZ-CC $<"
+	@$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
+
+$(FUZZ_DIR)/%.o: tests/fuzz/%.c tests/fuzz/fuzz.h $(HEADERS) | $(FUZZ_DIR)
+	@echo "  FUZZ-CC $<"
+	@$(FUZZ_CC) $(FUZZ_CFLAGS) -Itests/fuzz -c -o $@ $<
+
+$(FUZZ_DIR)/libmoi_fuzz.a: $(FUZZ_OBJ)
+	@rm -f $@
+	@ar rcs $@ $^
+
+# -rdynamic: the harness's apr_palloc() replaces libapr's (tests/fuzz/fuzz.h).
+$(FUZZ_BINS): $(FUZZ_DIR)/fuzz_%: $(FUZZ_DIR)/fuzz_%.o $(FUZZ_DIR)/fuzz_common.o \
+                                 $(FUZZ_DIR)/libmoi_fuzz.a
+	@echo "  FUZZ-LD $@"
+	@$(FUZZ_CC) $(FUZZ_CFLAGS) -rdynamic -o $@ $^ $(FUZZ_LIBS)
+
+fuzz: fuzz-build
+	@for t in $(FUZZ_TARGETS); do \
+	  mkdir -p $(FUZZ_DIR)/corpus/$$t; \
+	  dict=; [ -f tests/fuzz/$$t.dict ] && dict=-dict=tests/fuzz/$$t.dict; \
+	  printf '  FUZZ %-12s %s s ... ' $$t $(FUZZ_SECONDS); \
+	  if $(FUZZ_DIR)/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+	       -print_final_stats=1 -artifact_prefix=$(FUZZ_DIR)/$$t- $$dict \
+	       $(FUZZ_DIR)/corpus/$$t tests/fuzz/corpus/$$t >$(FUZZ_DIR)/$$t.log 2>&1; then \
+	    sed -n 's/^stat::number_of_executed_units: *//p' $(FUZZ_DIR)/$$t.log | \
+	      awk '{printf "%s runs\n", $$1}'; \
+	  else \
+	    echo FAILED; tail -n 60 $(FUZZ_DIR)/$$t.log; \
+	    echo "crash input: $$(ls $(FUZZ_DIR)/$$t-* 2>/dev/null)"; exit 1; \
+	  fi; \
+	done
+
+# ---- The integration suite with the module built with ASan + UBSan ------
+#   make test-asan   rebuilds the module with SANITIZE=$(ASAN_SANITIZE), runs
+#                    tests/integration with httpd preloading the ASan runtime
+#                    (MOISINNO_ASAN=1, tests/integration/moienv.py), then
+#                    rebuilds the normal module; after an interrupted run,
+#                    `make clean all` does that.
+ASAN_SANITIZE ?= -fsanitize=address,undefined -fno-omit-frame-pointer
+ASAN_PYTEST   ?=
+MODULE_CLEAN   = rm -rf $(PURE_OBJ) $(LIBMOI) $(UNIT_BIN) $(SRC_DIR)/.libs $(SRC_DIR)/*.lo \
+                 $(SRC_DIR)/*.slo $(SRC_DIR)/*.la $(SRC_DIR)/*.o
+
+.PHONY: test-asan
+test-asan: deps
+	@$(MODULE_CLEAN)
+	@$(MAKE) --no-print-directory all SANITIZE="$(ASAN_SANITIZE)"
+	@MOISINNO_ASAN=1 scripts/run-integration $(ASAN_PYTEST); rc=$$?; \
+	  echo "rebuilding the module without sanitizers"; \
+	  $(MODULE_CLEAN); $(MAKE) --no-print-directory all; exit $$rc

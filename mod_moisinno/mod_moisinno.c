@@ -13,6 +13,7 @@
 #include <http_protocol.h>
 #include <http_request.h>
 #include <ap_mpm.h>
+#include <ap_expr.h>
 #include "mod_moisinno.h"
 #include "moi_password.h"
 #include "moi_token.h"
@@ -419,9 +420,25 @@ static int moi_handler(request_rec *r)
     return rv;
 }
 
+/* URLs of the application have no file behind them: skip httpd's mapping
+ * to the filesystem (as mod_proxy does), so a very long or odd path gets
+ * the application's 404, not a file-system error. */
+static int moi_map_to_storage(request_rec *r)
+{
+    core_dir_config *cd = ap_get_core_module_config(r->per_dir_config);
+    moi_dir_conf *dc = ap_get_module_config(r->per_dir_config, &moisinno_module);
+    const char *h, *err = NULL;
+    if (!dc || !dc->base || !cd || !cd->expr_handler) {
+        return DECLINED;
+    }
+    h = ap_expr_str_exec(r, cd->expr_handler, &err);
+    return h && !strcmp(h, MOI_HANDLER) ? OK : DECLINED;
+}
+
 static void register_hooks(apr_pool_t *p)
 {
     (void)p;
+    ap_hook_map_to_storage(moi_map_to_storage, NULL, NULL, APR_HOOK_FIRST);
     ap_hook_pre_config(moi_pre_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_check_config(moi_check_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_post_config(moi_post_config, NULL, NULL, APR_HOOK_MIDDLE);

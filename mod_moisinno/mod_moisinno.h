@@ -6,6 +6,7 @@
 #include <http_config.h>
 #include <http_log.h>
 #include <apr_thread_mutex.h>
+#include <apr_thread_cond.h>
 #include "moi_log.h"
 #include "moi_parse.h"
 #include "moi_route.h"
@@ -13,6 +14,7 @@
 #include "moi_form.h"
 #include "moi_event.h"
 #include "moi_tz.h"
+#include "moi_snapshot.h"
 #include <jansson.h>
 
 extern module AP_MODULE_DECLARE_DATA moisinno_module;
@@ -39,6 +41,7 @@ typedef struct {
     volatile apr_uint32_t next_purge; /* in a child: epoch second of the next purge */
     /* In a child: the programme snapshots by edition (mod_moisinno_programme.c). */
     apr_thread_mutex_t *snap_lock;
+    apr_thread_cond_t *snap_refreshed;
     apr_hash_t *snapshots;
 } moi_server_conf;
 
@@ -166,6 +169,9 @@ int moi_event_delete_post(moi_req *q);
 /* mod_moisinno_programme.c: the public programme from a per-child snapshot */
 int moi_programme_child_init(apr_pool_t *pchild, moi_server_conf *sc);
 void moi_programme_invalidate(moi_req *q);
+/* The request's edition's snapshot, held until the request ends; NULL
+ * when there is none and the database cannot give one. */
+const moi_snapshot *moi_programme_current(moi_req *q);
 int moi_programme_get(moi_req *q);
 int moi_event_page_get(moi_req *q);
 int moi_event_ics_get(moi_req *q);
@@ -193,6 +199,9 @@ int moi_space_get(moi_req *q); /* mod_moisinno_events.c */
 int moi_admin_get(moi_req *q); /* mod_moisinno_programme.c: the public programme from a per-child snapshot */
 int moi_programme_child_init(apr_pool_t *pchild, moi_server_conf *sc);
 void moi_programme_invalidate(moi_req *q);
+/* The request's edition's snapshot, held until the request ends; NULL
+ * when there is none and the database cannot give one. */
+const moi_snapshot *moi_programme_current(moi_req *q);
 int moi_programme_get(moi_req *q);
 int moi_event_page_get(moi_req *q);
 int moi_event_ics_get(moi_req *q);

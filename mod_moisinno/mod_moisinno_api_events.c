@@ -6,7 +6,9 @@
 #include <jansson.h>
 #include "mod_moisinno.h"
 #include "moi_assets.h"
+#include "moi_cookie.h"
 #include "moi_filter.h"
+#include "moi_snapshot.h"
 
 APLOG_USE_MODULE(moisinno);
 
@@ -103,36 +105,33 @@ int moi_api_events(moi_req *q)
     else {
         moi_filter f;
         const char *param, *message;
-        apr_array_header_t *events;
-        json_t *list = json_array();
-        int i, total = 0, first, last;
+        const moi_snapshot *snap;
+        apr_array_header_t *sel;
+        json_t *list;
+        int i, total, first, last;
 
-        json_decref(list);
         if (moi_filter_parse(r->pool, r->args, 1, 20, &f, &param, &message) != 0) {
             return moi_send_json_doc(q, HTTP_BAD_REQUEST,
                             json_pack("{s:{s:s,s:s,s:{s:s}}}", "error", "code", "bad_filter",
                                       "message", message, "fields", *param ? param : "_",
                                       message));
         }
-        if (!q->db || MOI_STORE_CALL(q->db, event_list, q->dc->edition_year, NULL, NULL,
-                                     &events) != MOI_STORE_OK) {
+        /* From the programme snapshot: no database round trip, and still
+         * served when the database is away. */
+        if (!(snap = moi_programme_current(q))) {
             return moi_unavailable(q);
         }
+        sel = moi_snapshot_select(r->pool, snap, &f);
+        total = sel->nelts;
         list = json_array();
-        first = f.page - 1 > events->nelts / f.per_page ? events->nelts
-                                                        : (f.page - 1) * f.per_page;
+        first = f.page - 1 > total / f.per_page ? total : (f.page - 1) * f.per_page;
         last = first + f.per_page;
-        for (i = 0; i < events->nelts; i++) {
-            const moi_event *ev = APR_ARRAY_IDX(events, i, const moi_event *);
-            const moi_tz *tz = moi_tz_lookup(NULL, ev->timezone);
-            if (!is_public(ev) || !tz ||
-                !moi_filter_match(&f, ev, tz, f.words ? moi_filter_haystack(r->pool, ev) : "")) {
-                continue;
-            }
-            if (total >= first && total < last) {
-                json_array_append_new(list, moi_event_to_json(r->pool, ev, tz, event_url(q, ev)));
-            }
-            total++;
+        for (i = first; i < total && i < last; i++) {
+            int idx = APR_ARRAY_IDX(sel, i, int);
+            const moi_event *ev = APR_ARRAY_IDX(snap->events, idx, const moi_event *);
+            json_array_append_new(list, moi_event_to_json(r->pool, ev,
+                                                          APR_ARRAY_IDX(snap->zones, idx, const moi_tz *),
+                                                          event_url(q, ev)));
         }
         apr_table_setn(r->headers_out, "Cache-Control", "public, max-age=60");
         return moi_send_json_doc(q, HTTP_OK,
@@ -179,6 +178,24 @@ int moi_api_event(moi_req *q)
     moi_event *ev, *saved = NULL;
     moi_store_status st;
 
+    if (r->method_number == M_GET &&
+        !moi_cookie_get(r->pool, apr_table_get(r->headers_in, "Cookie"), MOI_SESSION_COOKIE)) {
+        /* A public event for an anonymous reader: from the snapshot, like
+         * its page (a logged-in client reads its own writes from the
+         * database). */
+        const moi_snapshot *snap = moi_programme_current(q);
+        int idx = snap ? moi_snapshot_find(snap, q->param) : -1;
+        if (idx >= 0) {
+            const moi_event *pub = APR_ARRAY_IDX(snap->events, idx, const moi_event *);
+            apr_table_setn(r->headers_out, "ETag", etag_of(q, pub));
+            apr_table_setn(r->headers_out, "Cache-Control", "public, max-age=60");
+            if (ap_meets_conditions(r) == HTTP_NOT_MODIFIED) {
+                r->status = HTTP_NOT_MODIFIED;
+                return OK;
+            }
+            return send_event(q, HTTP_OK, pub);
+        }
+    }
     if (!q->db) {
         return moi_unavailable(q);
     }
@@ -186,6 +203,9 @@ int moi_api_event(moi_req *q)
         return OK;
     }
     st = MOI_STORE_CALL(q->db, event_get, q->param, &ev);
+    if (st == MOI_STORE_OK && ev->edition != q->dc->edition_year) {
+        st = MOI_STORE_NOT_FOUND; /* another edition's event: not here */
+    }
     if (st != MOI_STORE_OK && st != MOI_STORE_NOT_FOUND) {
         return moi_unavailable(q);
     }

@@ -17,6 +17,7 @@
 APLOG_USE_MODULE(moisinno);
 
 #define RETRY_AFTER_FAILURE apr_time_from_sec(1)
+#define WAIT_FOR_REFRESH apr_time_from_sec(1)
 
 typedef struct {
     moi_snapshot *cur;
@@ -38,7 +39,8 @@ int moi_programme_child_init(apr_pool_t *pchild, moi_server_conf *sc)
      * thread: it gets a pool of its own rather than the child pool's. */
     if (apr_pool_create_unmanaged_ex(&pool, NULL, NULL) != APR_SUCCESS ||
         apr_thread_mutex_create(&sc->snap_lock, APR_THREAD_MUTEX_DEFAULT, pchild) !=
-            APR_SUCCESS) {
+            APR_SUCCESS ||
+        apr_thread_cond_create(&sc->snap_refreshed, pchild) != APR_SUCCESS) {
         return HTTP_INTERNAL_SERVER_ERROR;
     }
     apr_pool_cleanup_register(pchild, pool, destroy_pool, apr_pool_cleanup_null);
@@ -120,6 +122,13 @@ static moi_snapshot *programme_snapshot(moi_req *q)
     }
     apr_thread_mutex_lock(sc->snap_lock);
     e = entry_of(sc, q->dc->edition_year);
+    /* Another thread is refreshing a snapshot older than the TTL: wait for
+     * it (a little) rather than answer from data older than promised. */
+    while (e->refreshing && e->cur && now - e->cur->loaded_at >= apr_time_from_sec(ttl) &&
+           apr_time_now() - now < WAIT_FOR_REFRESH) {
+        apr_thread_cond_timedwait(sc->snap_refreshed, sc->snap_lock,
+                                  WAIT_FOR_REFRESH - (apr_time_now() - now));
+    }
     if ((!e->cur || now - e->cur->loaded_at >= apr_time_from_sec(ttl)) && now >= e->retry_at &&
         (!e->refreshing || !e->cur)) {
         refresh = 1;
@@ -148,7 +157,14 @@ static moi_snapshot *programme_snapshot(moi_req *q)
     apr_thread_mutex_lock(sc->snap_lock);
     if (refresh) {
         e->refreshing = 0;
+        apr_thread_cond_broadcast(sc->snap_refreshed);
         if (fresh) {
+            /* Last-Modified never goes back: a removed event changes the
+             * content without a newer updated_at. */
+            if (e->cur && strcmp(fresh->tag, e->cur->tag) &&
+                fresh->last_modified <= e->cur->last_modified) {
+                fresh->last_modified = now;
+            }
             if (e->cur) {
                 e->cur->retired = 1;
                 e->cur->refs++;
@@ -177,6 +193,11 @@ static moi_snapshot *programme_snapshot(moi_req *q)
     ref->snap = s;
     apr_pool_cleanup_register(q->r->pool, ref, release_snapshot, apr_pool_cleanup_null);
     return s;
+}
+
+const moi_snapshot *moi_programme_current(moi_req *q)
+{
+    return programme_snapshot(q);
 }
 
 void moi_programme_invalidate(moi_req *q)
@@ -419,7 +440,7 @@ int moi_programme_export(moi_req *q)
         return send_text(q, "application/atom+xml; charset=utf-8",
                          moi_export_atom(r->pool, events, moi_tz_lookup, NULL, base_url(q),
                                          ap_construct_url(r->pool, r->unparsed_uri, r), calname),
-                         NULL);
+                         "programme.atom");
     }
     {
         json_t *list = json_array();
@@ -439,7 +460,8 @@ int moi_programme_export(moi_req *q)
         if (!text) {
             return moi_error(q, HTTP_INTERNAL_SERVER_ERROR, "internal", "Erreur interne.");
         }
-        rv = send_text(q, "application/json; charset=utf-8", apr_pstrdup(r->pool, text), NULL);
+        rv = send_text(q, "application/json; charset=utf-8", apr_pstrdup(r->pool, text),
+                       "programme.json");
         free(text);
         return rv;
     }

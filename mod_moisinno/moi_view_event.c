@@ -261,7 +261,7 @@ const char *moi_view_event_form(apr_pool_t *p, const moi_event_form_view *v)
         region_select(p, in->region, errors), department_select(p, in->department, errors),
         moi_html_input(p, "text", "city", "Ville", in->city, "address-level2", 0, NULL, errors),
         moi_html_input(p, "text", "venue", "Nom du lieu", in->venue, "off", 0, NULL, errors),
-        moi_html_input(p, "text", "address", "Adresse", in->address, "street-address", 0, NULL,
+        moi_html_input(p, "text", "address", "Adresse", in->address, "address-line1", 0, NULL,
                        errors),
         "<h2>En ligne et inscription</h2>\n<p class=\"aide\">Pour un événement en ligne ou "
         "hybride, indiquez au moins l'un des deux liens.</p>\n",

@@ -8,7 +8,7 @@
 //   CHROMIUM             the browser to drive (default /usr/bin/chromium)
 //
 // Prints a JSON report on stdout:
-//   {"pages":[{"url","status","title","violations":[{"id","impact","help",
+//   {"pages":[{"url","finalUrl","status","title","violations":[{"id","impact","help",
 //     "helpUrl","tags","nodes":[{"target","html","summary"}]}]}]}
 // and one line per page on stderr.  Exits 0 when no page has a violation,
 // 1 when one has (or a page cannot be checked), 2 on bad usage.
@@ -116,11 +116,12 @@ try {
   }
   const page = context.pages()[0] || (await context.newPage());
   for (const [n, url] of urls.entries()) {
-    const entry = { url, status: null, title: null, violations: [] };
+    const entry = { url, finalUrl: null, status: null, title: null, violations: [] };
     report.pages.push(entry);
     try {
       const resp = await page.goto(url, { waitUntil: "load" });
       entry.status = resp ? resp.status() : null;
+      entry.finalUrl = page.url();
       entry.title = await page.title();
       if (n === 0 && screenshot) {
         fs.mkdirSync(path.dirname(path.resolve(screenshot)), { recursive: true });

@@ -5,7 +5,13 @@ configuration from conf/httpd.conf.in into a private directory, starts
 httpd and the development database on free ports, can rewrite the
 configuration and restart gracefully, and reads the error log so that a
 test fails on any unexpected error or child crash.
+
+MOISINNO_ASAN=1 (`make test-asan`): the module is built with ASan and UBSan
+(SANITIZE); httpd, which is not, is started with the sanitizer runtime
+preloaded and each sanitizer report written to a file of <root>/asan, and a
+test fails on any new report file as on an error-log line.
 """
+import glob
 import os
 import re
 import shutil
@@ -20,6 +26,19 @@ import requests
 SOURCE = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 MODULE = os.path.join(SOURCE, "mod_moisinno", ".libs", "mod_moisinno.so")
 APACHE = shutil.which("apache2") or "/usr/sbin/apache2"
+
+ASAN = os.environ.get("MOISINNO_ASAN", "") not in ("", "0")
+
+
+def asan_runtime():
+    """The ASan runtime the module was linked with (gcc's), to preload."""
+    cc = os.environ.get("MOISINNO_ASAN_CC", "gcc")
+    path = subprocess.run([cc, "-print-file-name=libasan.so"], capture_output=True,
+                          text=True, check=True).stdout.strip()
+    if not os.path.isabs(path) or not os.path.exists(path):
+        raise RuntimeError(f"MOISINNO_ASAN: no libasan.so for {cc} ({path!r})")
+    return os.path.realpath(path)
+
 
 # Error-log lines that make a test fail unless the test expected them.
 BAD_LINE = re.compile(
@@ -112,6 +131,11 @@ class Httpd:
         self.expected = []
         for sub in ("conf", "logs", "run", "htdocs"):
             os.makedirs(os.path.join(self.root, sub), exist_ok=True)
+        self.asan_dir = os.path.join(self.root, "asan")
+        self.asan_seen = {}  # report file -> bytes already reported
+        if ASAN:
+            os.makedirs(self.asan_dir, exist_ok=True)
+            os.chmod(self.asan_dir, 0o1777)  # children run as www-data when started as root
         self.conf_path = os.path.join(self.root, "conf", "httpd.conf")
         self.write_config()
 
@@ -150,12 +174,25 @@ class Httpd:
         with open(self.conf_path, "w") as f:
             f.write(text)
 
+    def env(self):
+        env = dict(os.environ, APACHE_RUN_DIR=os.path.join(self.root, "run"))
+        if ASAN:
+            env["LD_PRELOAD"] = asan_runtime()
+            env["ASAN_OPTIONS"] = (
+                "detect_leaks=0:abort_on_error=0"
+                f":log_path={os.path.join(self.asan_dir, 'asan')}"
+            )
+            env["UBSAN_OPTIONS"] = (
+                f"print_stacktrace=1:log_path={os.path.join(self.asan_dir, 'ubsan')}"
+            )
+        return env
+
     def apache(self, *args, conf=None):
         return subprocess.run(
             [APACHE, "-d", self.root, "-f", conf or self.conf_path, *args],
             capture_output=True,
             text=True,
-            env=dict(os.environ, APACHE_RUN_DIR=os.path.join(self.root, "run")),
+            env=self.env(),
         )
 
     def configtest(self, text):
@@ -207,13 +244,27 @@ class Httpd:
         if not wait_for(gone, 15):
             os.kill(pid, signal.SIGKILL)
 
+    def children(self):
+        """The pids of the parent's children (every generation)."""
+        parent = self.pid()
+        if not parent:
+            return set()
+        try:
+            with open(f"/proc/{parent}/task/{parent}/children") as f:
+                return {int(p) for p in f.read().split()}
+        except OSError:
+            return set()
+
     def graceful(self):
-        """Graceful restart; returns once the new generation answers."""
+        """Graceful restart; returns once the new generation answers and
+        the old one is gone (so no request meets the old configuration)."""
         before = self.generation()
+        old = self.children()
         res = self.apache("-k", "graceful")
         if res.returncode != 0:
             raise RuntimeError(res.stdout + res.stderr)
         wait_for(lambda: self.generation() > before, 15)
+        wait_for(lambda: not (old & self.children()), 15)
         wait_for(self.is_up, 15)
 
     def generation(self):
@@ -244,8 +295,22 @@ class Httpd:
         """Allows error-log lines matching pattern until the current test ends."""
         self.expected.append(re.compile(pattern))
 
+    def new_sanitizer_reports(self):
+        """What the sanitizers reported since the last call (ASAN)."""
+        if not ASAN:
+            return []
+        reports = []
+        for path in sorted(glob.glob(os.path.join(self.asan_dir, "*san.*"))):
+            with open(path, "rb") as f:
+                f.seek(self.asan_seen.get(path, 0))
+                text = f.read().decode(errors="replace")
+                self.asan_seen[path] = f.tell()
+            if text.strip():
+                reports.append(f"sanitizer report {path}:\n{text}")
+        return reports
+
     def unexpected_log_lines(self):
         lines = [l for l in self.new_log_lines() if BAD_LINE.search(l)]
         bad = [l for l in lines if not any(p.search(l) for p in self.expected)]
         self.expected = []
-        return bad
+        return bad + self.new_sanitizer_reports()

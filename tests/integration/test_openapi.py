@@ -1,11 +1,12 @@
 """The OpenAPI description of the JSON API (DESIGN §7): served as written,
 valid OpenAPI 3.1, and true to the live API.
 
-The last two tests drive the live API with schemathesis: cases generated
+The last three tests drive the live API with schemathesis: cases generated
 from the document (weird strings included) plus valid events generated
-here, anonymously and then as a logged-in organiser.  Every answer must be
-documented (status, content type, headers, body schema) and none may be a
-server error.  Each operation gets MOI_FUZZ_EXAMPLES cases (default 25);
+here, sent anonymously, as a logged-in organiser, and with the database
+stopped.  Every answer must be documented (status, content type, headers,
+body schema) and none may be a server error (but 503 without the
+database).  Each operation gets MOI_FUZZ_EXAMPLES cases (default 25);
 each test stops generating after MOI_FUZZ_BUDGET seconds (default 40).
 MOI_FUZZ_SEED=N replays a run (the seed is printed in every report).
 """
@@ -156,7 +157,8 @@ def test_openapi_document_is_valid_and_complete():
 # ---- generated data ----------------------------------------------------------
 
 # Text as people type it, accents and symbols included; now and then only
-# spaces or other characters the rules refuse (then 422 is the right answer).
+# spaces or characters the rules refuse (then 422 is the right answer, or
+# 400 for a NUL).
 _chars = st.characters(codec="utf-8", categories=("L", "M", "N", "P", "S", "Zs"))
 
 

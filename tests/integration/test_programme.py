@@ -29,7 +29,7 @@ from collections import defaultdict
 from datetime import date, datetime, timedelta, timezone
 from datetime import time as dtime
 from html.parser import HTMLParser
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -39,7 +39,7 @@ import requests
 from bson import ObjectId
 
 from accounts_helpers import SESSION_COOKIE, new_account
-from events_helpers import EVENT_JSON_FIELDS, Organiser, valid_json
+from events_helpers import EVENT_JSON_FIELDS, Organiser
 from moienv import SOURCE, Httpd, httpd_recovers, wait_for
 
 DATABASE = "programme_test"
@@ -551,6 +551,10 @@ def mdb(db, built):
     client.drop_database(DATABASE)
     client[DATABASE].events.insert_many(built.docs)
     yield client[DATABASE]
+    try:
+        client.drop_database(DATABASE)
+    except pymongo.errors.PyMongoError:
+        pass
     client.close()
 
 
@@ -628,23 +632,26 @@ def html_pages(web, h, params):
 
 
 def burst(h, path, n=24, workers=8):
-    """n parallel GETs of path on new connections; returns the responses and
-    the pids of the children that answered them."""
+    """n parallel GETs of path (or of each of a list of paths) on new
+    connections; returns the responses and the pids of the children that
+    answered them."""
+    paths = [path] if isinstance(path, str) else list(path)
     start = os.path.getsize(h.pid_log) if os.path.exists(h.pid_log) else 0
 
-    def one(_):
-        return requests.get(h.url + path, headers={"Connection": "close"}, timeout=15)
+    def one(i):
+        return requests.get(h.url + paths[i % len(paths)], headers={"Connection": "close"},
+                            timeout=15)
 
     with concurrent.futures.ThreadPoolExecutor(workers) as ex:
-        rs = list(ex.map(one, range(n)))
-    target = h.base + path
+        rs = list(ex.map(one, range(n * len(paths))))
+    targets = {h.base + p for p in paths}
     pids = set()
     wait_for(lambda: os.path.getsize(h.pid_log) > start, 2)
     with open(h.pid_log, errors="replace") as f:
         f.seek(start)
         for line in f:
             parts = line.split(" ")
-            if len(parts) > 3 and parts[3] == target:
+            if len(parts) > 3 and parts[3] in targets:
                 pids.add(int(parts[0]))
     return rs, pids
 
@@ -653,8 +660,9 @@ def burst_children(h, path, check, tries=4):
     """Bursts until at least two children answered; every response must
     pass check.  Returns the pids seen."""
     seen = set()
+    n = 24 if isinstance(path, str) else 4
     for i in range(tries):
-        rs, pids = burst(h, path, n=24 + 16 * i, workers=8 + 4 * i)
+        rs, pids = burst(h, path, n=n + n * i, workers=8 + 4 * i)
         for r in rs:
             check(r)
         seen |= pids
@@ -807,7 +815,8 @@ def test_exports_follow_the_filters(prog, web, docs, params):
 
     r = get(web, prog, "/programme.csv", params)
     assert r.status_code == 200
-    assert csv_ids(csv_rows(r)) == want
+    ids = csv_ids(csv_rows(r))
+    assert sorted(ids) == sorted(want) and len(ids) == len(want)
 
     r = get(web, prog, "/programme.atom", params)
     assert r.status_code == 200
@@ -867,11 +876,16 @@ HIDDEN = ("submitted", "submitted_national", "rejected", "rejected_guadeloupe", 
 def test_unpublished_events_never_appear(prog, web, named):
     hidden = {str(named[k]["_id"]): named[k]["title"] for k in HIDDEN}
     bodies = {}
-    for path in ("/programme.ics", "/programme.json", "/programme.csv", "/programme.atom",
-                 "/api/v1/events?per_page=100"):
+    for path in ("/programme.ics", "/programme.json", "/programme.csv", "/programme.atom"):
         r = web.get(prog.url + path, timeout=15)
         assert r.status_code == 200
         bodies[path] = r.text
+    for n in range(1, 20):
+        r = web.get(f"{prog.url}/api/v1/events?per_page=100&page={n}", timeout=15)
+        assert r.status_code == 200
+        bodies[f"/api/v1/events?page={n}"] = r.text
+        if len(r.json()["events"]) < 100:
+            break
     for page in html_pages(web, prog, []):
         assert not set(page) & set(hidden)
     for path in ("/?q=confidentielzz", "/programme.json?q=confidentielzz",
@@ -1073,7 +1087,8 @@ def test_csv_export(prog, web, docs, named):
     rows = csv_rows(r)
     header = rows[0]
     assert len(header) > 5 and all(header) and not any(HEX_ID.fullmatch(c) for c in header)
-    assert csv_ids(rows) == expected(docs, [])
+    ids = csv_ids(rows)
+    assert sorted(ids) == sorted(expected(docs, [])) and len(set(ids)) == len(ids)
     for row in rows[1:]:
         assert len(row) == len(header), row
         for cell in row:
@@ -1265,11 +1280,8 @@ def test_no_answer_comes_from_a_snapshot_older_than_the_ttl(prog, mdb):
     mdb.events.insert_one(doc)
     try:
         time.sleep(TTL + RELOAD_ALLOWANCE)
-        stale = []
-        for _ in range(2):
-            rs, pids = burst(prog, path, n=24, workers=8)
-            stale += [r for r in rs if html_ids(r.text) != [str(doc["_id"])]]
-            time.sleep(TTL + RELOAD_ALLOWANCE)
+        rs, pids = burst(prog, path, n=32, workers=8)
+        stale = [r for r in rs if html_ids(r.text) != [str(doc["_id"])]]
         assert not stale, (f"{len(stale)} answers, {TTL + RELOAD_ALLOWANCE:.1f} s after the "
                            f"change, come from a snapshot older than MoisInnoCacheTTL {TTL}")
     finally:
@@ -1337,21 +1349,22 @@ def test_programme_is_served_with_the_database_stopped(prog, db, httpd, mdb, nam
     for path in paths:
         good[path] = requests.get(prog.url + path, timeout=15)
         assert good[path].status_code == 200
-        burst_children(prog, path, lambda r: r.raise_for_status())
+    burst_children(prog, paths, lambda r: r.raise_for_status())
     prog.expect_log(r"MOI00101")
     httpd.expect_log(r"MOI00101")
     try:
         db.stop()
         time.sleep(TTL + 0.3)
-        for path in paths:
-            def same(r, path=path):
-                assert r.status_code == 200, (path, r.status_code, r.text[:200])
-                if path.startswith("/?") or path == "/" or "." not in path:
-                    assert html_ids(r.text) == html_ids(good[path].text), path
-                else:
-                    assert r.content == good[path].content, path
 
-            burst_children(prog, path, same)
+        def same(r):
+            path = r.request.path_url[len(prog.base):]
+            assert r.status_code == 200, (path, r.status_code, r.text[:200])
+            if path.startswith("/?") or path == "/" or "." not in path:
+                assert html_ids(r.text) == html_ids(good[path].text), path
+            else:
+                assert r.content == good[path].content, path
+
+        burst_children(prog, paths, same)
         assert requests.get(prog.url + "/sante", timeout=15).status_code == 503
     finally:
         db.start()
@@ -1514,6 +1527,7 @@ def test_pages_have_no_wcag_violations_in_chromium(checked_pages):
     problems = []
     for page in report["pages"]:
         assert page["status"] == 200 and not page.get("error"), page
+        assert page["finalUrl"] == page["url"], page  # not sent to the login page
         for v in page["violations"]:
             problems.append(f"{page['url']}: {v['id']} [{v['impact']}] {v['help']} — " +
                             "; ".join(f"{n['target']} {n['html'][:120]}" for n in v["nodes"][:5]))
