@@ -101,11 +101,13 @@ int moi_filter_parse(apr_pool_t *p, const char *query, int api, int page_size,
     }
     if ((v = moi_form_get(f, "q")) && *v) {
         char *folded, *tok, *last;
-        if (moi_utf8_chars(v) > 200) {
+        folded = moi_text_fold(p, v);
+        /* The folded text too: it is what the paging and export links and
+         * the search box carry back, and "œ", "æ", "ß" fold to two letters. */
+        if (moi_utf8_chars(v) > 200 || moi_utf8_chars(folded) > 200) {
             return bad(param, message, "q",
                        "La recherche est trop longue (200 caractères au plus).");
         }
-        folded = moi_text_fold(p, v);
         out->words = apr_array_make(p, 4, sizeof(const char *));
         for (tok = apr_strtok(folded, " \t\r\n", &last); tok; tok = apr_strtok(NULL, " \t\r\n", &last)) {
             if (out->words->nelts >= MAX_WORDS) {

@@ -19,6 +19,8 @@
 
 #include <apr_pools.h>
 #include <apr_hash.h>
+#include <apr_atomic.h>
+#include <apr_time.h>
 #include "moi_event.h"
 
 typedef enum {
@@ -181,6 +183,10 @@ struct moi_store_t {
     const moi_store_ops *ops;
     void *impl;
     const char *description; /* for logs: host list and database, no secret */
+    /* After an operation found the database unavailable, the others fail
+     * at once until this second (epoch), so a request that needs several
+     * round trips answers 503 after one timeout, not several. */
+    volatile apr_uint32_t down_until;
 };
 
 /* MongoDB implementation.  uri is the admin's connection string (checked
@@ -219,6 +225,7 @@ static inline moi_store_status moi_store_ping(moi_store_t *s)
 /* Every implementation's per-request handle starts with this. */
 typedef struct {
     moi_store_t *store;
+    int unavailable; /* an operation of this request found the database away */
 } moi_store_conn_head;
 
 /* The store behind a per-request handle. */
@@ -227,7 +234,30 @@ static inline moi_store_t *moi_store_conn_store(moi_store_conn_t *c)
     return ((moi_store_conn_head *)(void *)c)->store;
 }
 
-#define MOI_STORE_CALL(c, op, ...) (moi_store_conn_store(c)->ops->op((c), __VA_ARGS__))
+/* Whether an operation is worth trying now (see down_until). */
+static inline int moi_store_usable(moi_store_conn_t *c)
+{
+    moi_store_conn_head *h = (moi_store_conn_head *)(void *)c;
+    return !h->unavailable &&
+           (apr_uint32_t)apr_time_sec(apr_time_now()) >= apr_atomic_read32(&h->store->down_until);
+}
+
+static inline moi_store_status moi_store_outcome(moi_store_conn_t *c, moi_store_status st)
+{
+    if (st == MOI_STORE_UNAVAILABLE) {
+        moi_store_conn_head *h = (moi_store_conn_head *)(void *)c;
+        h->unavailable = 1;
+        apr_atomic_set32(&h->store->down_until, (apr_uint32_t)apr_time_sec(apr_time_now()) + 2);
+    }
+    return st;
+}
+
+/* Calls an operation of the store behind c: at once MOI_STORE_UNAVAILABLE
+ * while the database is known to be away. */
+#define MOI_STORE_CALL(c, op, ...)                                                             \
+    (moi_store_usable(c)                                                                       \
+         ? moi_store_outcome((c), moi_store_conn_store(c)->ops->op((c), __VA_ARGS__))          \
+         : MOI_STORE_UNAVAILABLE)
 
 static inline moi_store_status moi_store_ensure_indexes(moi_store_t *s, apr_pool_t *p)
 {

@@ -274,6 +274,7 @@ static moi_store_status mongo_ping(moi_store_t *store)
     BSON_APPEND_INT32(&cmd, "ping", 1);
     if (mongoc_client_command_simple(client, "admin", &cmd, NULL, NULL, &error)) {
         moi_mongo_note_success(ms);
+        apr_atomic_set32(&store->down_until, 0); /* back: let requests try again */
         st = MOI_STORE_OK;
     }
     else {

@@ -107,6 +107,13 @@ class DevDB:
         with open(os.path.join(self.dir, "devdb.pid")) as f:
             return int(f.read().strip())
 
+    def pid_alive(self):
+        try:
+            os.kill(self.pid(), 0)
+            return True
+        except (OSError, ValueError):
+            return False
+
     def freeze(self):
         os.kill(self.pid(), signal.SIGSTOP)
 

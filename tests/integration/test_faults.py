@@ -1,0 +1,111 @@
+"""The database failing under the module: writes answer 503 in bounded time,
+the programme keeps being served, and no acknowledged write is lost."""
+import threading
+import time
+
+import requests
+
+from events_helpers import Organiser, valid_json
+from moienv import httpd_recovers
+
+
+def warm_every_child(httpd):
+    """Gives every child a snapshot of the programme (they load it lazily)."""
+    for _ in range(40):
+        r = requests.get(httpd.url + "/", timeout=10, headers={"Connection": "close"})
+        assert r.status_code == 200
+
+
+def test_writes_get_503_fast_with_the_database_stopped(httpd, db_up):
+    httpd.expect_log(r"MOI00101")
+    org = Organiser(httpd)
+    warm_every_child(httpd)
+    try:
+        db_up.stop()
+        for _ in range(3):
+            t0 = time.monotonic()
+            r = org.create_api()
+            elapsed = time.monotonic() - t0
+            assert r.status_code == 503, r.text[:300]
+            assert elapsed < 2.0, f"took {elapsed:.2f}s"
+            assert int(r.headers["Retry-After"]) > 0
+            assert r.json()["error"]["code"] == "unavailable"
+        r = requests.get(httpd.url + "/", timeout=5)
+        assert r.status_code == 200  # the programme, from the snapshot
+    finally:
+        db_up.start()
+        org.close()
+    assert httpd_recovers(httpd)
+
+
+def test_writes_get_503_within_2s_with_the_database_hung(httpd, db_up):
+    httpd.expect_log(r"MOI00101")
+    org = Organiser(httpd)
+    warm_every_child(httpd)
+    try:
+        db_up.freeze()
+        time.sleep(2.5)  # the pools' monitors notice (heartbeat every second)
+        for _ in range(3):
+            t0 = time.monotonic()
+            r = org.create_api()
+            elapsed = time.monotonic() - t0
+            assert r.status_code == 503, r.text[:300]
+            assert elapsed < 2.0, f"took {elapsed:.2f}s"
+        assert requests.get(httpd.url + "/", timeout=5).status_code == 200
+    finally:
+        db_up.thaw()
+        org.close()
+    assert httpd_recovers(httpd)
+
+
+def test_no_acknowledged_write_is_lost_across_a_restart(httpd, db_up):
+    """Organisers keep creating events while the database goes away and
+    comes back: every create answered 201 is in the database afterwards, and
+    every other answer is a clean 503."""
+    httpd.expect_log(r"MOI00101")
+    orgs = [Organiser(httpd) for _ in range(3)]
+    acknowledged, others, stop = [], [], threading.Event()
+
+    def writer(org):
+        while not stop.is_set():
+            try:
+                r = org.create_api()
+            except requests.RequestException as e:
+                others.append(repr(e))
+                continue
+            if r.status_code == 201:
+                acknowledged.append(r.json()["id"])
+            else:
+                others.append(r.status_code)
+            time.sleep(0.05)
+
+    threads = [threading.Thread(target=writer, args=(o,)) for o in orgs]
+    for t in threads:
+        t.start()
+    try:
+        time.sleep(1.5)
+        db_up.stop()
+        time.sleep(2.0)
+        db_up.start()
+        assert httpd_recovers(httpd)
+        time.sleep(1.5)
+    finally:
+        stop.set()
+        for t in threads:
+            t.join()
+        if not db_up.pid_alive():
+            db_up.start()
+    for o in orgs:
+        o.close()
+    assert len(acknowledged) > 10
+    assert set(others) <= {503}, others[:10]
+    client = db_up.client()
+    try:
+        from bson import ObjectId
+
+        found = client[httpd.database].events.count_documents(
+            {"_id": {"$in": [ObjectId(i) for i in acknowledged]}}
+        )
+    finally:
+        client.close()
+    assert found == len(acknowledged)
