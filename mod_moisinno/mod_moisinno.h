@@ -124,6 +124,9 @@ int moi_send_json_doc(moi_req *q, int status, json_t *doc);
 int moi_read_json_object(moi_req *q, json_t **out);
 /* Frames an HTML body with the visitor's navigation and sends it. */
 int moi_send_page(moi_req *q, int status, const char *title, const char *body);
+/* The same in two steps: the whole page, then sending it. */
+const char *moi_page_html(moi_req *q, const char *title, const char *body);
+int moi_send_page_html(moi_req *q, int status, const char *html);
 void moi_no_store(request_rec *r);
 
 /* mod_moisinno_auth.c: sessions, roles, CSRF */

@@ -43,7 +43,7 @@ int moi_send_html(moi_req *q, int status, const char *title, const char *body)
     return moi_send_page(q, status, title, body);
 }
 
-int moi_send_page(moi_req *q, int status, const char *title, const char *body)
+const char *moi_page_html(moi_req *q, const char *title, const char *body)
 {
     moi_page_ctx ctx;
     memset(&ctx, 0, sizeof(ctx));
@@ -54,9 +54,18 @@ int moi_send_page(moi_req *q, int status, const char *title, const char *body)
         ctx.csrf = q->session->csrf;
         ctx.is_admin = q->is_admin;
     }
+    return moi_html_page_ex(q->r->pool, &ctx, title, body);
+}
+
+int moi_send_page_html(moi_req *q, int status, const char *html)
+{
     set_html_headers(q->r);
-    return send_body(q, status, "text/html; charset=utf-8",
-                     moi_html_page_ex(q->r->pool, &ctx, title, body));
+    return send_body(q, status, "text/html; charset=utf-8", html);
+}
+
+int moi_send_page(moi_req *q, int status, const char *title, const char *body)
+{
+    return moi_send_page_html(q, status, moi_page_html(q, title, body));
 }
 
 void moi_no_store(request_rec *r)

@@ -245,6 +245,53 @@ static int not_modified(moi_req *q, const moi_snapshot *s, const char *variant)
     return ap_meets_conditions(r) == HTTP_NOT_MODIFIED;
 }
 
+/* Rendered answers are kept with their snapshot (they change with it):
+ * a page is rendered once per child and snapshot, then served from
+ * memory.  Bounded in count and size. */
+#define RENDER_MAX_ENTRIES 256
+#define RENDER_MAX_BYTES (16 * 1024 * 1024)
+#define RENDER_MAX_ONE (1024 * 1024)
+
+static const char *render_key(moi_req *q)
+{
+    /* Absolute URLs in a page follow the request's host name. */
+    return apr_pstrcat(q->r->pool, apr_table_get(q->r->headers_out, "ETag"), q->base, "|",
+                       q->r->hostname ? q->r->hostname : "", "|",
+                       apr_psprintf(q->r->pool, "%pp", (const void *)q->dc->layout), NULL);
+}
+
+static const char *cached_render(moi_req *q, moi_snapshot *s)
+{
+    const char *body = NULL;
+    apr_thread_mutex_lock(q->sc->snap_lock);
+    if (s->renders) {
+        body = apr_hash_get(s->renders, render_key(q), APR_HASH_KEY_STRING);
+    }
+    apr_thread_mutex_unlock(q->sc->snap_lock);
+    return body; /* lives as long as the snapshot, which this request holds */
+}
+
+static void keep_render(moi_req *q, moi_snapshot *s, const char *body)
+{
+    apr_size_t len = strlen(body);
+    const char *key = render_key(q);
+    if (len > RENDER_MAX_ONE) {
+        return;
+    }
+    apr_thread_mutex_lock(q->sc->snap_lock);
+    if (!s->renders) {
+        s->renders = apr_hash_make(s->pool);
+    }
+    if (apr_hash_count(s->renders) < RENDER_MAX_ENTRIES &&
+        s->render_bytes + len <= RENDER_MAX_BYTES &&
+        !apr_hash_get(s->renders, key, APR_HASH_KEY_STRING)) {
+        apr_hash_set(s->renders, apr_pstrdup(s->pool, key), APR_HASH_KEY_STRING,
+                     apr_pstrmemdup(s->pool, body, len));
+        s->render_bytes += len;
+    }
+    apr_thread_mutex_unlock(q->sc->snap_lock);
+}
+
 static int no_snapshot(moi_req *q)
 {
     return moi_error(q, HTTP_SERVICE_UNAVAILABLE, "unavailable",
@@ -270,6 +317,7 @@ int moi_programme_get(moi_req *q)
     const char *param, *message;
     moi_snapshot *s;
     moi_programme_view v;
+    const char *html;
     int page_size = q->dc->page_size != MOI_UNSET ? q->dc->page_size : MOI_DEFAULT_PAGE_SIZE;
 
     if (moi_filter_parse(q->r->pool, q->r->args, 0, page_size, &f, &param, &message) != 0) {
@@ -282,6 +330,9 @@ int moi_programme_get(moi_req *q)
         q->r->status = HTTP_NOT_MODIFIED;
         return OK;
     }
+    if ((html = cached_render(q, s)) != NULL) {
+        return moi_send_page_html(q, HTTP_OK, html);
+    }
     memset(&v, 0, sizeof(v));
     v.base = q->base;
     v.edition_year = q->dc->edition_year;
@@ -291,9 +342,10 @@ int moi_programme_get(moi_req *q)
     v.filter = &f;
     v.page = f.page;
     v.page_size = page_size;
-    return moi_send_page(q, HTTP_OK,
-                         apr_psprintf(q->r->pool, "Programme %d", q->dc->edition_year),
+    html = moi_page_html(q, apr_psprintf(q->r->pool, "Programme %d", q->dc->edition_year),
                          moi_view_programme(q->r->pool, &v));
+    keep_render(q, s, html);
+    return moi_send_page_html(q, HTTP_OK, html);
 }
 
 /* GET BASE/evenements/{id} */
@@ -309,13 +361,19 @@ int moi_event_page_get(moi_req *q)
     if (idx >= 0) {
         const moi_event *pub = APR_ARRAY_IDX(s->events, idx, const moi_event *);
         tz = APR_ARRAY_IDX(s->zones, idx, const moi_tz *);
+        const char *html;
         if (not_modified(q, s, pub->id)) {
             q->r->status = HTTP_NOT_MODIFIED;
             return OK;
         }
-        return moi_send_page(q, HTTP_OK, pub->title,
-                             moi_view_event_page(q->r->pool, q->base, pub, tz,
-                                                 moi_export_jsonld(q->r->pool, pub, tz, url), 0));
+        if (!(html = cached_render(q, s))) {
+            html = moi_page_html(q, pub->title,
+                                 moi_view_event_page(q->r->pool, q->base, pub, tz,
+                                                     moi_export_jsonld(q->r->pool, pub, tz, url),
+                                                     0));
+            keep_render(q, s, html);
+        }
+        return moi_send_page_html(q, HTTP_OK, html);
     }
     /* Not in the public snapshot: not public, or just changed. */
     if (!q->db) {

@@ -5,6 +5,7 @@
 #ifndef MOI_SNAPSHOT_H
 #define MOI_SNAPSHOT_H
 
+#include <apr_hash.h>
 #include "moi_event.h"
 #include "moi_filter.h"
 
@@ -17,6 +18,8 @@ typedef struct {
     apr_time_t last_modified;      /* newest updated_at (0 when empty) */
     const char *tag;               /* 16 hex: changes whenever any event does */
     const char *marker;            /* the database's change marker when loaded */
+    apr_hash_t *renders;           /* rendered answers by ETag, under the owner's lock */
+    apr_size_t render_bytes;
     int refs;                      /* readers, under the owner's lock */
     int retired;                   /* replaced: free at refs == 0 */
 } moi_snapshot;

@@ -8,7 +8,7 @@
 #include "moi_store.h"
 #include "moi_store_mongo.h"
 
-#define HEALTH_SOCKET_TIMEOUT_MS 1500
+#define HEALTH_SOCKET_TIMEOUT_MS 1000
 
 struct mongo_store {
     apr_pool_t *pool;

@@ -7,9 +7,11 @@ configuration and restart gracefully, and reads the error log so that a
 test fails on any unexpected error or child crash.
 
 MOISINNO_ASAN=1 (`make test-asan`): the module is built with ASan and UBSan
-(SANITIZE); httpd, which is not, is started with the sanitizer runtime
-preloaded and each sanitizer report written to a file of <root>/asan, and a
-test fails on any new report file as on an error-log line.
+(SANITIZE); httpd, which is not, is started with the ASan runtime preloaded
+and ASan's reports written to files <root>/asan/asan.PID, and a test fails on
+any new report there as on an error-log line.  UBSan's reports go to the
+error log ("runtime error:"), and so do ASan's in a process where UBSan has
+reported: the two runtimes share one report file.
 """
 import glob
 import os
@@ -189,9 +191,7 @@ class Httpd:
                 "detect_leaks=0:abort_on_error=0"
                 f":log_path={os.path.join(self.asan_dir, 'asan')}"
             )
-            env["UBSAN_OPTIONS"] = (
-                f"print_stacktrace=1:log_path={os.path.join(self.asan_dir, 'ubsan')}"
-            )
+            env["UBSAN_OPTIONS"] = "print_stacktrace=1"
         return env
 
     def apache(self, *args, conf=None):

@@ -144,6 +144,10 @@ def test_health_when_database_hangs(httpd, db_up):
 
 
 def test_graceful_restart_keeps_serving(httpd, db_up):
+    # A first generation change, so that the children being replaced under
+    # load have connected to a database in its steady state.
+    httpd.graceful()
+    assert httpd_recovers(httpd)
     stop = threading.Event()
     failures, count = [], [0]
 
