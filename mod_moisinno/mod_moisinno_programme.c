@@ -218,13 +218,15 @@ void moi_programme_invalidate(moi_req *q)
 
 /* ---- caching headers ----------------------------------------------------- */
 
+/* FNV-1a 64: a cheap, stable name for a URL variant (not a secret). */
 static const char *hash16(apr_pool_t *p, const char *s)
 {
-    unsigned char d[8];
-    char hex[17];
-    crypto_generichash(d, sizeof(d), (const unsigned char *)s, strlen(s), NULL, 0);
-    sodium_bin2hex(hex, sizeof(hex), d, sizeof(d));
-    return apr_pstrdup(p, hex);
+    apr_uint64_t h = APR_UINT64_C(14695981039346656037);
+    for (; *s; s++) {
+        h ^= (unsigned char)*s;
+        h *= APR_UINT64_C(1099511628211);
+    }
+    return apr_psprintf(p, "%016" APR_UINT64_T_HEX_FMT, h);
 }
 
 /* Sets ETag, Last-Modified and Cache-Control; true when the client's copy
@@ -320,18 +322,25 @@ int moi_programme_get(moi_req *q)
     const char *html;
     int page_size = q->dc->page_size != MOI_UNSET ? q->dc->page_size : MOI_DEFAULT_PAGE_SIZE;
 
+    /* Revalidation and rendered pages first: only a query this module
+     * already answered can match, so its filters were valid. */
+    if ((s = programme_snapshot(q)) != NULL) {
+        if (not_modified(q, s, "")) {
+            q->r->status = HTTP_NOT_MODIFIED;
+            return OK;
+        }
+        if ((html = cached_render(q, s)) != NULL) {
+            return moi_send_page_html(q, HTTP_OK, html);
+        }
+    }
     if (moi_filter_parse(q->r->pool, q->r->args, 0, page_size, &f, &param, &message) != 0) {
+        apr_table_unset(q->r->headers_out, "ETag");
+        apr_table_unset(q->r->headers_out, "Last-Modified");
+        apr_table_unset(q->r->headers_out, "Cache-Control");
         return bad_filter(q, param, message);
     }
-    if (!(s = programme_snapshot(q))) {
+    if (!s) {
         return no_snapshot(q);
-    }
-    if (not_modified(q, s, "")) {
-        q->r->status = HTTP_NOT_MODIFIED;
-        return OK;
-    }
-    if ((html = cached_render(q, s)) != NULL) {
-        return moi_send_page_html(q, HTTP_OK, html);
     }
     memset(&v, 0, sizeof(v));
     v.base = q->base;
@@ -445,11 +454,19 @@ static int by_update_desc(const void *a, const void *b)
     return x->updated_at < y->updated_at ? 1 : x->updated_at > y->updated_at ? -1 : 0;
 }
 
+static const char *export_type(const char *ext)
+{
+    return !strcmp(ext, "ics")    ? "text/calendar; charset=utf-8"
+           : !strcmp(ext, "csv")  ? "text/csv; charset=utf-8; header=present"
+           : !strcmp(ext, "atom") ? "application/atom+xml; charset=utf-8"
+                                  : "application/json; charset=utf-8";
+}
+
 /* GET BASE/programme.{ics,json,csv,atom} */
 int moi_programme_export(moi_req *q)
 {
     request_rec *r = q->r;
-    const char *ext = q->param, *param, *message;
+    const char *ext = q->param, *param, *message, *body = NULL;
     moi_filter f;
     moi_snapshot *s;
     apr_array_header_t *sel, *events;
@@ -472,6 +489,9 @@ int moi_programme_export(moi_req *q)
         r->status = HTTP_NOT_MODIFIED;
         return OK;
     }
+    if ((body = cached_render(q, s)) != NULL) {
+        return send_text(q, export_type(ext), body, apr_pstrcat(r->pool, "programme.", ext, NULL));
+    }
     sel = moi_snapshot_select(r->pool, s, &f);
     events = apr_array_make(r->pool, sel->nelts + 1, sizeof(const moi_event *));
     for (i = 0; i < sel->nelts; i++) {
@@ -481,24 +501,22 @@ int moi_programme_export(moi_req *q)
     apr_snprintf(calname, sizeof(calname), "Mois de l'innovation publique %d",
                  q->dc->edition_year);
     if (!strcmp(ext, "ics")) {
-        return send_text(q, "text/calendar; charset=utf-8",
-                         moi_export_ical(r->pool, events, moi_tz_lookup, NULL, base_url(q), calname),
-                         "programme.ics");
+        body = moi_export_ical(r->pool, events, moi_tz_lookup, NULL, base_url(q), calname);
     }
-    if (!strcmp(ext, "csv")) {
-        return send_text(q, "text/csv; charset=utf-8; header=present",
-                         moi_export_csv(r->pool, events, moi_tz_lookup, NULL, base_url(q)),
-                         "programme.csv");
+    else if (!strcmp(ext, "csv")) {
+        body = moi_export_csv(r->pool, events, moi_tz_lookup, NULL, base_url(q));
     }
-    if (!strcmp(ext, "atom")) {
+    else if (!strcmp(ext, "atom")) {
         qsort(events->elts, (size_t)events->nelts, sizeof(const moi_event *), by_update_desc);
         if (events->nelts > 50) {
             events->nelts = 50;
         }
-        return send_text(q, "application/atom+xml; charset=utf-8",
-                         moi_export_atom(r->pool, events, moi_tz_lookup, NULL, base_url(q),
-                                         ap_construct_url(r->pool, r->unparsed_uri, r), calname),
-                         "programme.atom");
+        body = moi_export_atom(r->pool, events, moi_tz_lookup, NULL, base_url(q),
+                               ap_construct_url(r->pool, r->unparsed_uri, r), calname);
+    }
+    if (body) {
+        keep_render(q, s, body);
+        return send_text(q, export_type(ext), body, apr_pstrcat(r->pool, "programme.", ext, NULL));
     }
     {
         json_t *list = json_array();
@@ -518,8 +536,9 @@ int moi_programme_export(moi_req *q)
         if (!text) {
             return moi_error(q, HTTP_INTERNAL_SERVER_ERROR, "internal", "Erreur interne.");
         }
-        rv = send_text(q, "application/json; charset=utf-8", apr_pstrdup(r->pool, text),
-                       "programme.json");
+        body = apr_pstrdup(r->pool, text);
+        keep_render(q, s, body);
+        rv = send_text(q, export_type(ext), body, "programme.json");
         free(text);
         return rv;
     }

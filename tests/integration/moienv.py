@@ -250,6 +250,10 @@ class Httpd:
 
         if not wait_for(gone, 15):
             os.kill(pid, signal.SIGKILL)
+        # What no test has read yet (an instance whose tests do not call
+        # unexpected_log_lines()) fails here.
+        reports = self.new_sanitizer_reports()
+        assert not reports, "sanitizer reports:\n" + "\n".join(reports)
 
     def children(self):
         """The pids of the parent's children (every generation)."""
