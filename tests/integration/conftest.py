@@ -1,4 +1,5 @@
 import os
+import shutil
 import tempfile
 
 import pytest
@@ -11,6 +12,8 @@ def workdir():
     d = tempfile.mkdtemp(prefix="moisinno-test-")
     os.chmod(d, 0o755)  # httpd children run as www-data when started as root
     yield d
+    if not os.environ.get("MOISINNO_KEEP_TEST_FILES"):
+        shutil.rmtree(d, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
