@@ -244,6 +244,16 @@ START_TEST(parse_lab_and_pages)
     refused("page=2.5", "page");
     refused("page=deux", "page");
     refused("page=1000000001", "page");
+    {
+        /* "Œ" folds to two letters: 200 of them typed would give 400
+         * characters in the paging links, which the parser refuses. */
+        char q[2 + 200 * 6 + 1] = "q=";
+        int i;
+        for (i = 0; i < 200; i++) {
+            strcat(q, "%C5%92");
+        }
+        refused(q, "q"); /* OE_200 */
+    }
     refused("page=99999999999999999999", "page");
 }
 END_TEST
