@@ -411,6 +411,37 @@ static void check_times(apr_pool_t *p, const moi_event_input *in, const moi_even
     }
 }
 
+/* The errors added since `from`, in the order of the form's fields (the
+ * times are checked last, as they need the place's zone). */
+static void sort_by_form_order(apr_array_header_t *errors, int from)
+{
+    static const char *const order[] = {
+        "title",      "summary",     "description", "type",       "format",
+        "audience",   "accessibility", "starts_at", "ends_at",    "region",
+        "department", "city",        "venue",       "address",    "online_url",
+        "registration_url", "organizer_name", "organization", "lab", NULL};
+    moi_field_error *e = (moi_field_error *)errors->elts;
+    int i, j;
+    for (i = from + 1; i < errors->nelts; i++) {
+        moi_field_error cur = e[i];
+        int rank = 0;
+        while (order[rank] && strcmp(order[rank], cur.field)) {
+            rank++;
+        }
+        for (j = i - 1; j >= from; j--) {
+            int r2 = 0;
+            while (order[r2] && strcmp(order[r2], e[j].field)) {
+                r2++;
+            }
+            if (r2 <= rank) {
+                break;
+            }
+            e[j + 1] = e[j];
+        }
+        e[j + 1] = cur;
+    }
+}
+
 int moi_event_validate(apr_pool_t *p, const moi_event_input *in, const moi_event_rules *rules,
                        moi_event *out, apr_array_header_t *errors)
 {
@@ -526,6 +557,7 @@ int moi_event_validate(apr_pool_t *p, const moi_event_input *in, const moi_event
     else {
         check_times(p, in, rules, tz, out, errors);
     }
+    sort_by_form_order(errors, before);
     return errors->nelts - before;
 }
 

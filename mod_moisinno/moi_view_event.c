@@ -89,7 +89,8 @@ static const char *checkboxes(apr_pool_t *p, const char *name, const char *legen
                             "\">", E(table->label), "</label></div>\n", NULL);
     }
     return apr_pstrcat(
-        p, "<fieldset class=\"champ", err ? " champ-erreur" : "", "\" id=\"", name, "\"",
+        p, "<fieldset class=\"champ", err ? " champ-erreur" : "", "\" id=\"", name,
+        "\" tabindex=\"-1\"",
         err ? apr_pstrcat(p, " aria-describedby=\"", name, "-erreur\"", NULL) : "",
         "><legend>", E(legend), required ? " <span class=\"requis\">(obligatoire)</span>" : "",
         "</legend>\n",
@@ -252,7 +253,7 @@ const char *moi_view_event_form(apr_pool_t *p, const moi_event_form_view *v)
         "<h2>Date et heure</h2>\n",
         moi_html_input(p, "datetime-local", "starts_at", "Début", in->starts_at, "off", 1,
                        apr_pstrcat(p, "Heure locale du lieu de l'événement, ", v->edition_days,
-                                   ". Exemple : 2022-11-15T09:30.", NULL),
+                                   ".", NULL),
                        errors),
         moi_html_input(p, "datetime-local", "ends_at", "Fin", in->ends_at, "off", 1,
                        "Heure locale du lieu de l'événement.", errors),

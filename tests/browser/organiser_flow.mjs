@@ -1,6 +1,8 @@
 // Browser test of the organiser pages: sign-up (first refused, then
-// accepted), logout, login, organiser space — in Debian's Chromium
-// (/usr/bin/chromium), driven by playwright-core. No browser is downloaded.
+// accepted), logout, login, organiser space, then an event created through
+// the form (first refused, then accepted) and its page — in Debian's
+// Chromium (/usr/bin/chromium), driven by playwright-core. No browser is
+// downloaded.
 //
 // Usage: node organiser_flow.mjs BASE_URL OUTPUT_DIR
 //   BASE_URL    e.g. http://127.0.0.1:8080/mois-innovation
@@ -86,6 +88,43 @@ const loginLabels = {
   email: /^Adresse électronique/,
   password: /^Mot de passe/,
 };
+const eventLabels = {
+  title: /^Titre/,
+  summary: /^Résumé/,
+  description: /^Description/,
+  type: /^Type d'événement/,
+  format: /^Format/,
+  audience: /^Public visé/,
+  starts_at: /^Début/,
+  ends_at: /^Fin/,
+  region: /^Région/,
+  department: /^Département/,
+  city: /^Ville/,
+  address: /^Adresse/,
+  registration_url: /^Lien d'inscription/,
+  organizer_name: /^Nom de l'organisateur/,
+  organization: /^Organisation/,
+};
+
+// The event created through the form: in Rennes (Ille-et-Vilaine, Bretagne),
+// during the 2022 edition.
+const event = {
+  title: `Atelier design des politiques publiques ${stamp}`,
+  summary: "Un atelier pour concevoir un service public avec ses usagers.",
+  description:
+    "Programme de la matinée :\n\nAccueil, présentation de la démarche, " +
+    "puis travail en groupes sur un parcours d'usager.",
+  type: "atelier_participatif",
+  format: "presentiel",
+  audience: "Agents publics",
+  startsAt: "2022-11-15T09:30",
+  endsAt: "2022-11-15T11:00",
+  region: "53", // Bretagne
+  department: "35", // Ille-et-Vilaine
+  city: "Rennes",
+  address: "3 avenue de la Préfecture",
+  registrationUrl: "https://inscription.exemple.gouv.fr/atelier-design",
+};
 
 async function isFocused(locator) {
   return locator.evaluate((el) => el === document.activeElement);
@@ -93,6 +132,16 @@ async function isFocused(locator) {
 
 async function activeId(page) {
   return page.evaluate(() => (document.activeElement ? document.activeElement.id : null));
+}
+
+// The form field labelled `label` (there must be exactly one), checked to
+// be the control with the id `id`.
+async function field(page, label, id) {
+  const f = page.getByLabel(label);
+  check((await f.count()) === 1, `${await f.count()} champs ont pour étiquette ${label}, attendu 1`);
+  const got = await f.getAttribute("id");
+  check(got === id, `l'étiquette ${label} désigne #${got}, pas #${id}`);
+  return f;
 }
 
 // Checks that the field labelled `label` has the id `id` (the label is tied
@@ -382,6 +431,166 @@ try {
 
   await step("capture de l'espace organisateur", async () => {
     await page.screenshot({ path: path.join(outDir, "espace.png"), fullPage: true });
+  });
+
+  await step("lien « Référencer un événement » → /espace/evenements/nouveau", async () => {
+    const link = page.locator("main a.bouton", { hasText: "Référencer un événement" });
+    check((await link.count()) === 1, "l'espace n'a pas de lien-bouton « Référencer un événement »");
+    const [resp] = await Promise.all([page.waitForNavigation(), link.click()]);
+    check(resp && resp.status() === 200, `GET /espace/evenements/nouveau → ${resp && resp.status()}`);
+    const url = new URL(page.url());
+    check(
+      url.origin + url.pathname === `${base}/espace/evenements/nouveau`,
+      `le lien mène à ${page.url()}, pas à ${base}/espace/evenements/nouveau`,
+    );
+    await expectTitleAndLang(page, "Référencer un événement");
+    const h1 = (await page.getByRole("heading", { level: 1 }).textContent()).trim();
+    check(h1 === "Référencer un événement", `titre principal « ${h1} »`);
+    check((await page.locator("#erreurs").count()) === 0, "le formulaire vide affiche déjà des erreurs");
+    const name = await field(page, eventLabels.organizer_name, "organizer_name");
+    check(
+      (await name.inputValue()) === account.name,
+      `le nom de l'organisateur est prérempli avec « ${await name.inputValue()} », pas « ${account.name} »`,
+    );
+    const org = await field(page, eventLabels.organization, "organization");
+    check(
+      (await org.inputValue()) === account.organization,
+      `l'organisation est préremplie avec « ${await org.inputValue()} », pas « ${account.organization} »`,
+    );
+  });
+
+  await step("envoi refusé : titre trop court, département hors de la région", async () => {
+    await (await field(page, eventLabels.title, "title")).fill("Abc");
+    await (await field(page, eventLabels.region, "region")).selectOption(event.region);
+    // Gironde (33) is in Nouvelle-Aquitaine, not in Bretagne.
+    await (await field(page, eventLabels.department, "department")).selectOption("33");
+    const resp = await submitWith(
+      page,
+      page.getByRole("button", { name: "Enregistrer" }),
+      "/espace/evenements/nouveau",
+    );
+    check(resp.status() === 422, `POST /espace/evenements/nouveau (invalide) → ${resp.status()}, attendu 422`);
+    await expectTitleAndLang(page, "Référencer un événement");
+    const summary = page.locator("#erreurs");
+    check((await summary.count()) === 1, "pas de récapitulatif d'erreurs (id « erreurs »)");
+    check(await summary.isVisible(), "le récapitulatif d'erreurs n'est pas visible");
+    for (const id of ["title", "department"]) {
+      check(
+        (await summary.locator(`a[href="#${id}"]`).count()) === 1,
+        `le récapitulatif n'a pas de lien vers #${id}`,
+      );
+    }
+    try {
+      await page.waitForFunction(
+        () => document.activeElement && document.activeElement.id === "erreurs",
+        null,
+        { timeout: 5000 },
+      );
+    } catch {
+      throw new StepFailure(`le focus est sur #${await activeId(page)}, pas sur #erreurs`);
+    }
+  });
+
+  await step("le formulaire d'événement revient rempli, erreurs près des champs", async () => {
+    const title = await field(page, eventLabels.title, "title");
+    check((await title.inputValue()) === "Abc", `le titre saisi n'est pas conservé : « ${await title.inputValue()} »`);
+    check((await title.getAttribute("aria-invalid")) === "true", "#title n'a pas aria-invalid=true");
+    check(await page.locator("#title-erreur").isVisible(), "pas de message d'erreur sous le titre");
+    const dept = await field(page, eventLabels.department, "department");
+    check((await dept.inputValue()) === "33", `le département choisi n'est pas conservé : « ${await dept.inputValue()} »`);
+    check((await dept.getAttribute("aria-invalid")) === "true", "#department n'a pas aria-invalid=true");
+    check(await page.locator("#department-erreur").isVisible(), "pas de message d'erreur sous le département");
+    const region = await field(page, eventLabels.region, "region");
+    check((await region.inputValue()) === event.region, `la région choisie n'est pas conservée : « ${await region.inputValue()} »`);
+    check(
+      (await (await field(page, eventLabels.organizer_name, "organizer_name")).inputValue()) === account.name,
+      "le nom de l'organisateur n'est pas conservé",
+    );
+    await page.screenshot({ path: path.join(outDir, "evenement-erreurs.png"), fullPage: true });
+  });
+
+  await step("saisie correcte du formulaire d'événement (par les étiquettes)", async () => {
+    await (await field(page, eventLabels.title, "title")).fill(event.title);
+    await (await field(page, eventLabels.summary, "summary")).fill(event.summary);
+    await (await field(page, eventLabels.description, "description")).fill(event.description);
+    await (await field(page, eventLabels.type, "type")).selectOption(event.type);
+    await (await field(page, eventLabels.format, "format")).selectOption(event.format);
+    const audience = page.getByRole("group", { name: eventLabels.audience });
+    check((await audience.count()) === 1, "pas de groupe de cases « Public visé »");
+    await audience.getByLabel(event.audience, { exact: true }).check();
+    await (await field(page, eventLabels.starts_at, "starts_at")).fill(event.startsAt);
+    await (await field(page, eventLabels.ends_at, "ends_at")).fill(event.endsAt);
+    await (await field(page, eventLabels.region, "region")).selectOption(event.region);
+    const dept = await field(page, eventLabels.department, "department");
+    await dept.selectOption(event.department);
+    const deptText = (await dept.locator("option:checked").textContent()).trim();
+    check(deptText === "35 — Ille-et-Vilaine", `département choisi : « ${deptText} »`);
+    await (await field(page, eventLabels.city, "city")).fill(event.city);
+    await (await field(page, eventLabels.address, "address")).fill(event.address);
+    await (await field(page, eventLabels.registration_url, "registration_url")).fill(event.registrationUrl);
+    check(
+      (await (await field(page, eventLabels.starts_at, "starts_at")).inputValue()) === event.startsAt,
+      "le champ « Début » n'a pas pris la valeur saisie",
+    );
+    await page.screenshot({ path: path.join(outDir, "evenement-formulaire.png"), fullPage: true });
+  });
+
+  await step("enregistrement de l'événement → /espace, en attente de validation", async () => {
+    const spacePath = `${new URL(base).pathname}/espace`;
+    const [landing, resp] = await Promise.all([
+      page.waitForResponse(
+        (r) => r.request().method() === "GET" && new URL(r.url()).pathname === spacePath,
+      ),
+      sendAndLoad(page, "/espace/evenements/nouveau", () =>
+        page.getByRole("button", { name: "Enregistrer" }).click(),
+      ),
+    ]);
+    check(resp.status() === 303, `POST /espace/evenements/nouveau → ${resp.status()}, attendu 303`);
+    check(landing.status() === 200, `GET /espace après l'enregistrement → ${landing.status()}, attendu 200`);
+    await expectOrganiserSpace(page, "après l'enregistrement de l'événement");
+    const notice = page.getByRole("status");
+    check((await notice.count()) === 1, "pas d'avis (role=status) après l'enregistrement");
+    const text = (await notice.textContent()).trim();
+    check(/enregistré/.test(text), `avis inattendu : « ${text} »`);
+    const row = page.locator("main table tbody tr", { hasText: event.title });
+    check((await row.count()) === 1, `l'événement « ${event.title} » n'est pas listé dans l'espace`);
+    // textContent, not innerText: the status badge is shown in capitals by CSS.
+    const badge = row.locator(".statut");
+    check((await badge.count()) === 1, "pas de badge de statut sur la ligne de l'événement");
+    const statusText = (await badge.textContent()).trim();
+    check(statusText === "En attente de validation", `statut affiché : « ${statusText} »`);
+    const rowText = await row.textContent();
+    check(rowText.includes("15 novembre 2022 à 09:30"), `début affiché : ${rowText}`);
+    await page.screenshot({ path: path.join(outDir, "espace-evenement.png"), fullPage: true });
+  });
+
+  await step("page de l'événement : titre, date et JSON-LD", async () => {
+    const link = page.locator("main table").getByRole("link", { name: event.title, exact: true });
+    check((await link.count()) === 1, "pas de lien vers la page de l'événement");
+    const [resp] = await Promise.all([page.waitForNavigation(), link.click()]);
+    check(resp && resp.status() === 200, `GET ${page.url()} → ${resp && resp.status()}`);
+    const url = new URL(page.url());
+    const prefix = `${base}/evenements/`;
+    const id = (url.origin + url.pathname).startsWith(prefix)
+      ? (url.origin + url.pathname).slice(prefix.length)
+      : "";
+    check(/^[^/]+$/.test(id), `le lien du titre mène à ${page.url()}, pas à ${prefix}{id}`);
+    await expectTitleAndLang(page, event.title);
+    const h1 = (await page.getByRole("heading", { level: 1 }).textContent()).trim();
+    check(h1 === event.title, `titre principal « ${h1} », attendu « ${event.title} »`);
+    const main = await page.locator("main").innerText();
+    check(main.includes("15 novembre 2022"), `la page ne montre pas la date « 15 novembre 2022 » :\n${main}`);
+    const scripts = page.locator('script[type="application/ld+json"]');
+    check((await scripts.count()) >= 1, "pas de script JSON-LD (application/ld+json)");
+    let data;
+    try {
+      data = JSON.parse(await scripts.first().textContent());
+    } catch (e) {
+      throw new StepFailure(`le JSON-LD n'est pas du JSON valide : ${e.message}`);
+    }
+    check(data && data["@type"] === "Event", `le JSON-LD a pour @type « ${data && data["@type"]} », pas « Event »`);
+    check(data.name === event.title, `le JSON-LD a pour name « ${data.name} »`);
+    await page.screenshot({ path: path.join(outDir, "evenement.png"), fullPage: true });
   });
 
   await step("aucune erreur JavaScript, de console ni de ressource", async () => {

@@ -1,7 +1,7 @@
-"""The organiser pages in a real browser: Debian's Chromium, driven by
-playwright-core (tests/browser/organiser_flow.mjs). scripts/install-deps
-installs Chromium, Node.js and playwright-core; a missing one is a failure,
-not a skip. The screenshots stay in var/test-output/browser."""
+"""The organiser pages (account, space, event form) in a real browser:
+Debian's Chromium, driven by playwright-core (tests/browser/organiser_flow.mjs).
+scripts/install-deps installs Chromium, Node.js and playwright-core; a missing
+one is a failure, not a skip. The screenshots stay in var/test-output/browser."""
 import os
 import shutil
 import subprocess
@@ -12,7 +12,12 @@ SCRIPT = os.path.join(SOURCE, "tests", "browser", "organiser_flow.mjs")
 OUTDIR = os.path.join(SOURCE, "var", "test-output", "browser")
 CHROMIUM = "/usr/bin/chromium"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-SCREENSHOTS = ("inscription-erreurs.png", "espace.png")
+SCREENSHOTS = (
+    "inscription-erreurs.png",
+    "espace.png",
+    "evenement-formulaire.png",
+    "espace-evenement.png",
+)
 
 
 def test_organiser_flow_in_chromium(httpd, db_up):
