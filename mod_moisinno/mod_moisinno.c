@@ -422,17 +422,24 @@ static int moi_handler(request_rec *r)
 
 /* URLs of the application have no file behind them: skip httpd's mapping
  * to the filesystem (as mod_proxy does), so a very long or odd path gets
- * the application's 404, not a file-system error. */
+ * the application's 404, not a file-system error, and no request pays for
+ * a directory walk.  At this point the request's configuration is the
+ * server's default, so the decision is made from the mounted base paths. */
 static int moi_map_to_storage(request_rec *r)
 {
-    core_dir_config *cd = ap_get_core_module_config(r->per_dir_config);
-    moi_dir_conf *dc = ap_get_module_config(r->per_dir_config, &moisinno_module);
-    const char *h, *err = NULL;
-    if (!dc || !dc->base || !cd || !cd->expr_handler) {
+    moi_server_conf *sc = ap_get_module_config(r->server->module_config, &moisinno_module);
+    int i;
+    if (!sc || !sc->mounts || !r->uri) {
         return DECLINED;
     }
-    h = ap_expr_str_exec(r, cd->expr_handler, &err);
-    return h && !strcmp(h, MOI_HANDLER) ? OK : DECLINED;
+    for (i = 0; i < sc->mounts->nelts; i++) {
+        const char *base = APR_ARRAY_IDX(sc->mounts, i, const char *);
+        size_t n = strlen(base);
+        if (!strncmp(r->uri, base, n) && (r->uri[n] == '/' || r->uri[n] == '\0')) {
+            return OK;
+        }
+    }
+    return DECLINED;
 }
 
 static void register_hooks(apr_pool_t *p)

@@ -38,6 +38,7 @@ typedef struct {
     const char *mongo_uri; /* NULL: unset */
     const char *database;  /* NULL: unset */
     moi_store_t *store;    /* in a child: set by child_init */
+    apr_array_header_t *mounts; /* base paths of <Location>s with SetHandler moisinno */
     volatile apr_uint32_t next_purge; /* in a child: epoch second of the next purge */
     /* In a child: the programme snapshots by edition (mod_moisinno_programme.c). */
     apr_thread_mutex_t *snap_lock;

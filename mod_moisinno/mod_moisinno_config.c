@@ -474,6 +474,13 @@ static int check_server_sections(apr_pool_t *p, apr_pool_t *ptemp, server_rec *s
             len--;
         }
         dc->base = apr_pstrndup(p, cd->d, len);
+        {
+            moi_server_conf *sc = ap_get_module_config(s->module_config, &moisinno_module);
+            if (!sc->mounts) {
+                sc->mounts = apr_array_make(p, 2, sizeof(const char *));
+            }
+            APR_ARRAY_PUSH(sc->mounts, const char *) = dc->base;
+        }
 
         has_edition = dc->edition_year != MOI_UNSET ||
                       (server_dc && server_dc->edition_year != MOI_UNSET);

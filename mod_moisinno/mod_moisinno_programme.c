@@ -18,6 +18,7 @@ APLOG_USE_MODULE(moisinno);
 
 #define RETRY_AFTER_FAILURE apr_time_from_sec(1)
 #define WAIT_FOR_REFRESH apr_time_from_sec(1)
+#define WAIT_FOR_FIRST apr_time_from_sec(5)
 
 typedef struct {
     moi_snapshot *cur;
@@ -129,10 +130,16 @@ static moi_snapshot *programme_snapshot(moi_req *q)
         apr_thread_cond_timedwait(sc->snap_refreshed, sc->snap_lock,
                                   WAIT_FOR_REFRESH - (apr_time_now() - now));
     }
+    /* No snapshot yet (a new child): one thread loads it, the others wait
+     * for it instead of all reading the whole programme at once. */
+    while (e->refreshing && !e->cur && apr_time_now() - now < WAIT_FOR_FIRST) {
+        apr_thread_cond_timedwait(sc->snap_refreshed, sc->snap_lock,
+                                  WAIT_FOR_FIRST - (apr_time_now() - now));
+    }
     /* Refreshed ahead, at half the TTL, by the request that comes then:
      * with steady traffic nobody waits and nothing is older than the TTL. */
     if ((!e->cur || now - e->cur->loaded_at >= apr_time_from_sec(ttl) / 2) &&
-        now >= e->retry_at && (!e->refreshing || !e->cur)) {
+        now >= e->retry_at && !e->refreshing) {
         refresh = 1;
         e->refreshing = 1;
         force = e->force || !e->cur;

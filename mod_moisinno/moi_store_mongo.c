@@ -8,7 +8,8 @@
 #include "moi_store.h"
 #include "moi_store_mongo.h"
 
-#define HEALTH_SOCKET_TIMEOUT_MS 1000
+#define HEALTH_SOCKET_TIMEOUT_MS 700
+#define HEALTH_CONNECT_TIMEOUT_MS 600
 
 struct mongo_store {
     apr_pool_t *pool;
@@ -232,11 +233,19 @@ static mongoc_client_t *health_client(mongo_store *ms)
         return ms->health;
     }
     u = mongoc_uri_copy(ms->uri);
-    if (!mongoc_uri_has_option(u, MONGOC_URI_SOCKETTIMEOUTMS) ||
+    /* A check may take a stale-socket probe and a reconnection: each is
+     * bounded so that the whole answers well within 2 s. */
+    if (mongoc_uri_get_option_as_int32(u, MONGOC_URI_SOCKETTIMEOUTMS, 0) <= 0 ||
         mongoc_uri_get_option_as_int32(u, MONGOC_URI_SOCKETTIMEOUTMS, 0) >
             HEALTH_SOCKET_TIMEOUT_MS) {
         mongoc_uri_set_option_as_int32(u, MONGOC_URI_SOCKETTIMEOUTMS,
                                        HEALTH_SOCKET_TIMEOUT_MS);
+    }
+    if (mongoc_uri_get_option_as_int32(u, MONGOC_URI_CONNECTTIMEOUTMS, 0) <= 0 ||
+        mongoc_uri_get_option_as_int32(u, MONGOC_URI_CONNECTTIMEOUTMS, 0) >
+            HEALTH_CONNECT_TIMEOUT_MS) {
+        mongoc_uri_set_option_as_int32(u, MONGOC_URI_CONNECTTIMEOUTMS,
+                                       HEALTH_CONNECT_TIMEOUT_MS);
     }
     ms->health = mongoc_client_new_from_uri(u);
     mongoc_uri_destroy(u);
