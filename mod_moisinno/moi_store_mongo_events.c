@@ -331,6 +331,29 @@ static moi_store_status missed(moi_store_conn_t *c, const char *id)
     return st == MOI_STORE_OK ? MOI_STORE_CONFLICT : st;
 }
 
+/* Starts a conditional write: parses id, claims the version (expected or
+ * current) and gives back the update with that version as its condition.
+ * The caller releases *claim after writing. */
+static moi_store_status begin_write(moi_store_conn_t *c, const char *id,
+                                    const moi_event_update *u, bson_oid_t *oid,
+                                    moi_event_update *cu, const char **claim)
+{
+    moi_store_status st;
+    int version;
+    if (moi_oid_parse(id, oid) != 0) {
+        return MOI_STORE_NOT_FOUND;
+    }
+    if ((st = version_to_claim(c, id, u, &version)) != MOI_STORE_OK) {
+        return st;
+    }
+    if ((st = claim_version(c, id, version, claim)) != MOI_STORE_OK) {
+        return st == MOI_STORE_CONFLICT ? missed(c, id) : st;
+    }
+    *cu = *u;
+    cu->expected_version = version;
+    return MOI_STORE_OK;
+}
+
 moi_store_status moi_mongo_event_update(moi_store_conn_t *c, const char *id,
                                         const moi_event_update *u, moi_event **out)
 {
@@ -346,19 +369,10 @@ moi_store_status moi_mongo_event_update(moi_store_conn_t *c, const char *id,
 
     moi_event_update cu;
     const char *claim = NULL;
-    int version;
 
-    if (moi_oid_parse(id, &oid) != 0) {
-        return MOI_STORE_NOT_FOUND;
-    }
-    if ((st = version_to_claim(c, id, u, &version)) != MOI_STORE_OK) {
+    if ((st = begin_write(c, id, u, &oid, &cu, &claim)) != MOI_STORE_OK) {
         return st;
     }
-    if ((st = claim_version(c, id, version, &claim)) != MOI_STORE_OK) {
-        return st == MOI_STORE_CONFLICT ? missed(c, id) : st;
-    }
-    cu = *u;
-    cu.expected_version = version;
     u = &cu;
     now -= now % 1000;
     condition(&filter, &oid, u);
@@ -413,22 +427,14 @@ moi_store_status moi_mongo_event_delete(moi_store_conn_t *c, const char *id,
     bson_t filter = BSON_INITIALIZER, reply;
     bson_oid_t oid;
     bson_error_t error;
-    int ok, deleted, version;
+    int ok, deleted;
     moi_event_update cu;
     const char *claim = NULL;
     moi_store_status st;
 
-    if (moi_oid_parse(id, &oid) != 0) {
-        return MOI_STORE_NOT_FOUND;
-    }
-    if ((st = version_to_claim(c, id, u, &version)) != MOI_STORE_OK) {
+    if ((st = begin_write(c, id, u, &oid, &cu, &claim)) != MOI_STORE_OK) {
         return st;
     }
-    if ((st = claim_version(c, id, version, &claim)) != MOI_STORE_OK) {
-        return st == MOI_STORE_CONFLICT ? missed(c, id) : st;
-    }
-    cu = *u;
-    cu.expected_version = version;
     condition(&filter, &oid, &cu);
     ok = mongoc_collection_delete_one(coll, &filter, NULL, &reply, &error);
     bson_destroy(&filter);
