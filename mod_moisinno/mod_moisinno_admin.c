@@ -17,21 +17,22 @@ static const char *const st_refusable[] = {"submitted", NULL};
 int moi_admin_get(moi_req *q)
 {
     moi_admin_view v;
-    const char *status = NULL, *why;
+    const char *status, *why, *ok;
+    moi_form *args = NULL;
     int edition = q->dc->edition_year;
     if (moi_auth_require_admin(q) != OK) {
         return OK;
     }
-    if (q->r->args) {
-        moi_form *f = moi_form_parse(q->r->pool, q->r->args, strlen(q->r->args), &why);
-        status = f ? moi_form_get(f, "statut") : NULL;
-        if (!f || (status && *status && !moi_code_lookup(moi_statuses, status))) {
-            return moi_error(q, HTTP_BAD_REQUEST, "bad_filter",
-                             "Le paramètre « statut » n'est pas valide.");
-        }
-        if (status && !*status) {
-            status = NULL;
-        }
+    if (q->r->args && !(args = moi_form_parse(q->r->pool, q->r->args, strlen(q->r->args), &why))) {
+        return moi_error(q, HTTP_BAD_REQUEST, "bad_filter", why);
+    }
+    status = args ? moi_form_get(args, "statut") : NULL;
+    if (status && !*status) {
+        status = NULL;
+    }
+    if (status && !moi_code_lookup(moi_statuses, status)) {
+        return moi_error(q, HTTP_BAD_REQUEST, "bad_filter",
+                         "Le paramètre « statut » n'est pas valide.");
     }
     memset(&v, 0, sizeof(v));
     v.base = q->base;
@@ -50,14 +51,10 @@ int moi_admin_get(moi_req *q)
             MOI_STORE_OK) {
         return moi_unavailable(q);
     }
-    if (q->r->args) {
-        const char *why2;
-        moi_form *f = moi_form_parse(q->r->pool, q->r->args, strlen(q->r->args), &why2);
-        const char *ok = f ? moi_form_get(f, "ok") : NULL;
-        v.notice = ok && !strcmp(ok, "publie")  ? "L'événement est publié."
-                   : ok && !strcmp(ok, "refuse") ? "L'événement est refusé ; l'organisateur voit le motif."
-                                                 : NULL;
-    }
+    ok = args ? moi_form_get(args, "ok") : NULL;
+    v.notice = ok && !strcmp(ok, "publie")   ? "L'événement est publié."
+               : ok && !strcmp(ok, "refuse") ? "L'événement est refusé ; l'organisateur voit le motif."
+                                             : NULL;
     return moi_send_page(q, HTTP_OK, "Modération", moi_view_admin(q->r->pool, &v));
 }
 
@@ -132,12 +129,7 @@ int moi_admin_refuse(moi_req *q)
 
 static const char *codes_text(apr_pool_t *p, const apr_array_header_t *a)
 {
-    const char *s = "";
-    int i;
-    for (i = 0; a && i < a->nelts; i++) {
-        s = apr_pstrcat(p, s, i ? ";" : "", APR_ARRAY_IDX(a, i, const char *), NULL);
-    }
-    return s;
+    return a && a->nelts ? apr_array_pstrcat(p, a, ';') : "";
 }
 
 /* GET BASE/admin/export.csv */

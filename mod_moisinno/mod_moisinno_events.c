@@ -26,16 +26,13 @@ void moi_event_rules_of(moi_req *q, moi_event_rules *rules)
 
 const char *moi_edition_days(moi_req *q)
 {
-    static const char *const months[] = {"janvier", "février", "mars", "avril", "mai", "juin",
-                                         "juillet", "août", "septembre", "octobre",
-                                         "novembre", "décembre"};
     const moi_date *f = &q->dc->edition_first, *l = &q->dc->edition_last;
     if (f->month == l->month && f->year == l->year) {
-        return apr_psprintf(q->r->pool, "du %d au %d %s %d", f->day, l->day, months[l->month - 1],
+        return apr_psprintf(q->r->pool, "du %d au %d %s %d", f->day, l->day, moi_month_names[l->month - 1],
                             l->year);
     }
-    return apr_psprintf(q->r->pool, "du %d %s %d au %d %s %d", f->day, months[f->month - 1],
-                        f->year, l->day, months[l->month - 1], l->year);
+    return apr_psprintf(q->r->pool, "du %d %s %d au %d %s %d", f->day, moi_month_names[f->month - 1],
+                        f->year, l->day, moi_month_names[l->month - 1], l->year);
 }
 
 int moi_deadline_passed(moi_req *q)
@@ -55,6 +52,11 @@ int moi_may_manage(moi_req *q, const moi_event *ev)
 {
     return q->is_admin || (q->organizer && ev->organizer_id &&
                            !strcmp(q->organizer->id, ev->organizer_id));
+}
+
+static const char *codes_text(apr_pool_t *p, const apr_array_header_t *codes)
+{
+    return codes && codes->nelts ? apr_array_pstrcat(p, codes, ',') : "";
 }
 
 /* Names of the editable fields whose value differs between a and b. */
@@ -87,28 +89,11 @@ apr_array_header_t *moi_event_changed_fields(apr_pool_t *p, const moi_event *a,
     N(lab);
 #undef S
 #undef N
-    {
-        const char *la = "", *lb = "";
-        int i;
-        for (i = 0; a->audience && i < a->audience->nelts; i++) {
-            la = apr_pstrcat(p, la, APR_ARRAY_IDX(a->audience, i, const char *), ",", NULL);
-        }
-        for (i = 0; b->audience && i < b->audience->nelts; i++) {
-            lb = apr_pstrcat(p, lb, APR_ARRAY_IDX(b->audience, i, const char *), ",", NULL);
-        }
-        if (strcmp(la, lb)) {
-            APR_ARRAY_PUSH(out, const char *) = "audience";
-        }
-        la = lb = "";
-        for (i = 0; a->accessibility && i < a->accessibility->nelts; i++) {
-            la = apr_pstrcat(p, la, APR_ARRAY_IDX(a->accessibility, i, const char *), ",", NULL);
-        }
-        for (i = 0; b->accessibility && i < b->accessibility->nelts; i++) {
-            lb = apr_pstrcat(p, lb, APR_ARRAY_IDX(b->accessibility, i, const char *), ",", NULL);
-        }
-        if (strcmp(la, lb)) {
-            APR_ARRAY_PUSH(out, const char *) = "accessibility";
-        }
+    if (strcmp(codes_text(p, a->audience), codes_text(p, b->audience))) {
+        APR_ARRAY_PUSH(out, const char *) = "audience";
+    }
+    if (strcmp(codes_text(p, a->accessibility), codes_text(p, b->accessibility))) {
+        APR_ARRAY_PUSH(out, const char *) = "accessibility";
     }
     return out;
 }

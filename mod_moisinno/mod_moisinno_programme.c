@@ -84,6 +84,16 @@ static apr_status_t release_snapshot(void *data)
     return APR_SUCCESS;
 }
 
+/* Ties a reference taken under the lock to the request's lifetime. */
+static moi_snapshot *hold(moi_req *q, moi_snapshot *s)
+{
+    snap_ref *ref = apr_palloc(q->r->pool, sizeof(*ref));
+    ref->sc = q->sc;
+    ref->snap = s;
+    apr_pool_cleanup_register(q->r->pool, ref, release_snapshot, apr_pool_cleanup_null);
+    return s;
+}
+
 /* Loads a new snapshot from the database, or NULL. */
 static moi_snapshot *load_snapshot(moi_req *q, const char *marker)
 {
@@ -113,8 +123,7 @@ static moi_snapshot *programme_snapshot(moi_req *q)
     int ttl = q->dc->cache_ttl != MOI_UNSET ? q->dc->cache_ttl : MOI_DEFAULT_CACHE_TTL;
     apr_time_t now = apr_time_now();
     snap_entry *e;
-    moi_snapshot *s, *fresh = NULL;
-    snap_ref *ref;
+    moi_snapshot *s = NULL, *fresh = NULL;
     int refresh = 0, force = 0, unchanged = 0;
     const char *marker = NULL, *old_marker = NULL;
 
@@ -146,62 +155,58 @@ static moi_snapshot *programme_snapshot(moi_req *q)
         e->force = 0;
         old_marker = e->cur ? apr_pstrdup(q->r->pool, e->cur->marker) : NULL;
     }
+    else if ((s = e->cur) != NULL) {
+        s->refs++; /* the usual case: one lock and done */
+    }
     apr_thread_mutex_unlock(sc->snap_lock);
 
-    if (refresh) {
-        /* The change marker first: when nothing changed, the snapshot is
-         * good for another TTL without reading the events. */
-        if (q->db && MOI_STORE_CALL(q->db, event_marker, q->dc->edition_year, &marker) ==
-                         MOI_STORE_OK) {
-            unchanged = !force && old_marker && !strcmp(marker, old_marker);
-            if (!unchanged) {
-                fresh = load_snapshot(q, marker);
-            }
+    if (!refresh) {
+        return s ? hold(q, s) : NULL;
+    }
+
+    /* The change marker first: when nothing changed, the snapshot is good
+     * for another TTL without reading the events. */
+    if (q->db && MOI_STORE_CALL(q->db, event_marker, q->dc->edition_year, &marker) ==
+                     MOI_STORE_OK) {
+        unchanged = !force && old_marker && !strcmp(marker, old_marker);
+        if (!unchanged) {
+            fresh = load_snapshot(q, marker);
         }
-        if (q->db) {
-            moi_store_conn_close(q->sc->store, q->db);
-        }
+    }
+    if (q->db) {
+        moi_store_conn_close(q->sc->store, q->db);
     }
 
     apr_thread_mutex_lock(sc->snap_lock);
-    if (refresh) {
-        e->refreshing = 0;
-        apr_thread_cond_broadcast(sc->snap_refreshed);
-        if (fresh) {
-            /* Last-Modified never goes back: a removed event changes the
-             * content without a newer updated_at. */
-            if (e->cur && strcmp(fresh->tag, e->cur->tag) &&
-                fresh->last_modified <= e->cur->last_modified) {
-                fresh->last_modified = now;
-            }
-            if (e->cur) {
-                e->cur->retired = 1;
-                e->cur->refs++;
-                unref(e->cur); /* frees it now if nobody reads it */
-            }
-            fresh->refs = 0;
-            e->cur = fresh;
+    e->refreshing = 0;
+    apr_thread_cond_broadcast(sc->snap_refreshed);
+    if (fresh) {
+        /* Last-Modified never goes back: a removed event changes the
+         * content without a newer updated_at. */
+        if (e->cur && strcmp(fresh->tag, e->cur->tag) &&
+            fresh->last_modified <= e->cur->last_modified) {
+            fresh->last_modified = now;
         }
-        else if (unchanged && e->cur) {
-            e->cur->loaded_at = now;
+        if (e->cur) {
+            e->cur->retired = 1;
+            e->cur->refs++;
+            unref(e->cur); /* frees it now if nobody reads it */
         }
-        else {
-            e->retry_at = now + RETRY_AFTER_FAILURE;
-        }
+        fresh->refs = 0;
+        e->cur = fresh;
+    }
+    else if (unchanged && e->cur) {
+        e->cur->loaded_at = now;
+    }
+    else {
+        e->retry_at = now + RETRY_AFTER_FAILURE;
     }
     s = e->cur;
     if (s) {
         s->refs++;
     }
     apr_thread_mutex_unlock(sc->snap_lock);
-    if (!s) {
-        return NULL;
-    }
-    ref = apr_palloc(q->r->pool, sizeof(*ref));
-    ref->sc = sc;
-    ref->snap = s;
-    apr_pool_cleanup_register(q->r->pool, ref, release_snapshot, apr_pool_cleanup_null);
-    return s;
+    return s ? hold(q, s) : NULL;
 }
 
 const moi_snapshot *moi_programme_current(moi_req *q)

@@ -1,5 +1,7 @@
 #include <string.h>
+#include <apr_strings.h>
 #include "moi_codes.h"
+#include "moi_parse.h"
 
 const moi_code_label moi_formats[] = {{"presentiel", "En présentiel"},
                                       {"en_ligne", "En ligne"},
@@ -57,4 +59,18 @@ const char *moi_code_lookup(const moi_code_label *table, const char *code)
         }
     }
     return NULL;
+}
+
+const char *const moi_month_names[12] = {"janvier", "février", "mars",      "avril",
+                                         "mai",     "juin",    "juillet",   "août",
+                                         "septembre", "octobre", "novembre", "décembre"};
+const char *const moi_weekday_names[7] = {"dimanche", "lundi",    "mardi", "mercredi",
+                                          "jeudi",    "vendredi", "samedi"};
+
+const char *moi_date_long(apr_pool_t *p, int y, int m, int d)
+{
+    long days = moi_days_from_civil(y, m, d);
+    int wd = (int)(((days % 7) + 7 + 4) % 7); /* 1970-01-01 was a Thursday */
+    return apr_psprintf(p, "%s %d%s %s %d", moi_weekday_names[wd], d, d == 1 ? "er" : "",
+                        moi_month_names[m - 1], y);
 }

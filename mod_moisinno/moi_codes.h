@@ -3,6 +3,8 @@
 #ifndef MOI_CODES_H
 #define MOI_CODES_H
 
+#include <apr_pools.h>
+
 typedef struct {
     const char *code;
     const char *label;
@@ -14,6 +16,13 @@ extern const moi_code_label moi_audiences[];
 extern const moi_code_label moi_accessibility[];
 extern const moi_code_label moi_organization_types[];
 extern const moi_code_label moi_statuses[];
+
+/* French month (index 0 = janvier) and weekday (0 = dimanche) names. */
+extern const char *const moi_month_names[12];
+extern const char *const moi_weekday_names[7];
+
+/* "mercredi 2 novembre 2022" ("1er" for the first day), from p. */
+const char *moi_date_long(apr_pool_t *p, int y, int m, int d);
 
 /* The label of code in a NULL-terminated table, or NULL. */
 const char *moi_code_lookup(const moi_code_label *table, const char *code);

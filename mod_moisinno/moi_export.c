@@ -721,19 +721,10 @@ static const char *xml_text(apr_pool_t *p, const char *s)
     return b.buf;
 }
 
-static const char *const fr_months[] = {"janvier",   "février", "mars",     "avril",
-                                        "mai",       "juin",    "juillet",  "août",
-                                        "septembre", "octobre", "novembre", "décembre"};
-static const char *const fr_weekdays[] = {"dimanche", "lundi",    "mardi", "mercredi",
-                                          "jeudi",    "vendredi", "samedi"};
-
 /* "mercredi 2 novembre 2022" */
 static const char *fr_date(apr_pool_t *p, const civil *c)
 {
-    long days = moi_days_from_civil(c->y, c->mo, c->d);
-    int wd = (int)(((days % 7) + 7 + 4) % 7); /* 1970-01-01 was a Thursday */
-    return apr_psprintf(p, "%s %d%s %s %d", fr_weekdays[wd], c->d, c->d == 1 ? "er" : "",
-                        fr_months[c->mo - 1], c->y);
+    return moi_date_long(p, c->y, c->mo, c->d);
 }
 
 /* "mercredi 2 novembre 2022, de 09:30 à 12:00 (heure de Paris)" */

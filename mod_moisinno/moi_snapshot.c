@@ -57,6 +57,7 @@ moi_snapshot *moi_snapshot_build(apr_pool_t *pool, const apr_array_header_t *eve
     s->events = apr_array_make(pool, events->nelts + 1, sizeof(const moi_event *));
     s->zones = apr_array_make(pool, events->nelts + 1, sizeof(const moi_tz *));
     s->haystacks = apr_array_make(pool, events->nelts + 1, sizeof(const char *));
+    s->by_id = apr_hash_make(pool);
     crypto_generichash_init(&h, NULL, 0, sizeof(digest));
     for (i = 0; i < events->nelts; i++) {
         const moi_event *ev = APR_ARRAY_IDX(events, i, const moi_event *);
@@ -66,7 +67,14 @@ moi_snapshot *moi_snapshot_build(apr_pool_t *pool, const apr_array_header_t *eve
             (strcmp(ev->status, "published") && strcmp(ev->status, "cancelled"))) {
             continue;
         }
-        APR_ARRAY_PUSH(s->events, const moi_event *) = copy_event(pool, ev);
+        {
+            const moi_event *c = copy_event(pool, ev);
+            APR_ARRAY_PUSH(s->events, const moi_event *) = c;
+            if (c->id) {
+                apr_hash_set(s->by_id, c->id, APR_HASH_KEY_STRING,
+                             (void *)(apr_uintptr_t)s->events->nelts);
+            }
+        }
         APR_ARRAY_PUSH(s->zones, const moi_tz *) = tz;
         APR_ARRAY_PUSH(s->haystacks, const char *) = moi_filter_haystack(pool, ev);
         if (ev->updated_at > s->last_modified) {
@@ -98,11 +106,6 @@ apr_array_header_t *moi_snapshot_select(apr_pool_t *p, const moi_snapshot *s,
 
 int moi_snapshot_find(const moi_snapshot *s, const char *id)
 {
-    int i;
-    for (i = 0; id && i < s->events->nelts; i++) {
-        if (!strcmp(APR_ARRAY_IDX(s->events, i, const moi_event *)->id, id)) {
-            return i;
-        }
-    }
-    return -1;
+    apr_uintptr_t n = id ? (apr_uintptr_t)apr_hash_get(s->by_id, id, APR_HASH_KEY_STRING) : 0;
+    return n ? (int)n - 1 : -1;
 }

@@ -4,15 +4,12 @@
 #include "moi_geo.h"
 #include "moi_view_event.h"
 
-static const char *const months[] = {"janvier", "février", "mars",      "avril",
-                                     "mai",     "juin",    "juillet",   "août",
-                                     "septembre", "octobre", "novembre", "décembre"};
 
 const char *moi_format_when(apr_pool_t *p, const moi_tz *tz, apr_time_t t)
 {
     int y, mo, d, h, mi, s;
     moi_tz_to_local(tz, t, &y, &mo, &d, &h, &mi, &s);
-    return apr_psprintf(p, "%d%s %s %d à %02d:%02d", d, d == 1 ? "er" : "", months[mo - 1], y,
+    return apr_psprintf(p, "%d%s %s %d à %02d:%02d", d, d == 1 ? "er" : "", moi_month_names[mo - 1], y,
                         h, mi);
 }
 

@@ -9,11 +9,6 @@
 
 #define E(s) moi_html_escape(p, (s))
 
-static const char *const days[] = {"dimanche", "lundi", "mardi", "mercredi",
-                                   "jeudi",    "vendredi", "samedi"};
-static const char *const months[] = {"janvier", "février", "mars",      "avril",
-                                     "mai",     "juin",    "juillet",   "août",
-                                     "septembre", "octobre", "novembre", "décembre"};
 
 static const char *zone_label(const char *name)
 {
@@ -31,17 +26,14 @@ static const char *zone_label(const char *name)
 const char *moi_format_span(apr_pool_t *p, const moi_tz *tz, apr_time_t start, apr_time_t end)
 {
     int y, mo, d, h, mi, s, y2, mo2, d2, h2, mi2, s2;
-    long dow;
     moi_tz_to_local(tz, start, &y, &mo, &d, &h, &mi, &s);
     moi_tz_to_local(tz, end, &y2, &mo2, &d2, &h2, &mi2, &s2);
-    dow = (moi_days_from_civil(y, mo, d) % 7 + 11) % 7; /* 1970-01-01 was a Thursday */
     if (y == y2 && mo == mo2 && d == d2) {
-        return apr_psprintf(p, "%s %d%s %s %d, %02d:%02d – %02d:%02d (%s)", days[dow], d,
-                            d == 1 ? "er" : "", months[mo - 1], y, h, mi, h2, mi2,
-                            zone_label(moi_tz_name(tz)));
+        return apr_psprintf(p, "%s, %02d:%02d – %02d:%02d (%s)", moi_date_long(p, y, mo, d), h,
+                            mi, h2, mi2, zone_label(moi_tz_name(tz)));
     }
     return apr_psprintf(p, "du %d %s %d, %02d:%02d au %d %s %d, %02d:%02d (%s)", d,
-                        months[mo - 1], y, h, mi, d2, months[mo2 - 1], y2, h2, mi2,
+                        moi_month_names[mo - 1], y, h, mi, d2, moi_month_names[mo2 - 1], y2, h2, mi2,
                         zone_label(moi_tz_name(tz)));
 }
 
@@ -241,14 +233,11 @@ const char *moi_view_programme(apr_pool_t *p, const moi_programme_view *v)
             int h, mi, sec;
             moi_tz_to_local(tz, ev->starts_at, &d.year, &d.month, &d.day, &h, &mi, &sec);
             if (moi_date_cmp(&d, &prev) != 0) {
-                long dow = (moi_days_from_civil(d.year, d.month, d.day) % 7 + 11) % 7;
                 const char *id = apr_psprintf(p, "jour-%04d-%02d-%02d", d.year, d.month, d.day);
                 items = apr_pstrcat(p, items, prev.year ? "</ul></section>\n" : "",
                                     "<section class=\"jour\" aria-labelledby=\"", id, "\"><h3 id=\"",
                                     id, "\">",
-                                    apr_psprintf(p, "%s %d%s %s %d", days[dow], d.day,
-                                                 d.day == 1 ? "er" : "", months[d.month - 1],
-                                                 d.year),
+                                    moi_date_long(p, d.year, d.month, d.day),
                                     "</h3>\n<ul class=\"evenements\">\n", NULL);
                 prev = d;
             }

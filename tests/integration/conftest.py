@@ -56,3 +56,24 @@ def db_up(db, httpd):
         db.start()
     assert httpd_recovers(httpd), "the database does not answer through httpd"
     return db
+
+
+@pytest.fixture(scope="module")
+def database_ready(httpd, db):
+    """The database answers through httpd (an earlier test file may have
+    stopped or frozen it); for test modules that need it throughout."""
+    try:
+        db.thaw()
+    except OSError:
+        pass
+    if not os.path.exists(os.path.join(db.dir, "devdb.pid")):
+        db.start()
+    assert httpd_recovers(httpd, streak=3), "the database does not answer through httpd"
+
+
+@pytest.fixture(scope="module")
+def mdb(db, httpd):
+    """The module's database, through pymongo."""
+    c = db.client()
+    yield c[httpd.database]
+    c.close()

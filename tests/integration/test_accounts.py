@@ -36,30 +36,12 @@ from accounts_helpers import (
     wait_until,
     with_cookie,
 )
-from moienv import httpd_recovers
 
 CSP = "default-src 'self'; frame-ancestors 'self'; base-uri 'none'; object-src 'none'"
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{43}$")
 
 
-@pytest.fixture(scope="module", autouse=True)
-def database_ready(httpd, db):
-    """The database answers through httpd (an earlier test file may have
-    stopped or frozen it)."""
-    try:
-        db.thaw()
-    except OSError:
-        pass
-    if not os.path.exists(os.path.join(db.dir, "devdb.pid")):
-        db.start()
-    assert httpd_recovers(httpd, streak=3), "the database does not answer through httpd"
-
-
-@pytest.fixture(scope="module")
-def mdb(db, httpd):
-    c = db.client()
-    yield c[httpd.database]
-    c.close()
+pytestmark = pytest.mark.usefixtures("database_ready")
 
 
 @pytest.fixture(scope="module")

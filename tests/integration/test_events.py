@@ -6,7 +6,6 @@ import csv
 import html
 import io
 import json
-import os
 import re
 import secrets
 import threading
@@ -33,31 +32,13 @@ from events_helpers import (
     valid_form,
     valid_json,
 )
-from moienv import httpd_recovers
 
 OID_RE = re.compile(r"^[0-9a-f]{24}$")
 RFC3339_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(Z|[+-]\d{2}:\d{2})$")
 PAST_DEADLINE = "2000-01-01T00:00:00+00:00"
 
 
-@pytest.fixture(scope="module", autouse=True)
-def database_ready(httpd, db):
-    """The database answers through httpd (an earlier test file may have
-    stopped or frozen it)."""
-    try:
-        db.thaw()
-    except OSError:
-        pass
-    if not os.path.exists(os.path.join(db.dir, "devdb.pid")):
-        db.start()
-    assert httpd_recovers(httpd, streak=3), "the database does not answer through httpd"
-
-
-@pytest.fixture(scope="module")
-def mdb(db, httpd):
-    c = db.client()
-    yield c[httpd.database]
-    c.close()
+pytestmark = pytest.mark.usefixtures("database_ready")
 
 
 @pytest.fixture(scope="module")

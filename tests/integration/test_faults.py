@@ -5,7 +5,7 @@ import time
 
 import requests
 
-from events_helpers import Organiser, valid_json
+from events_helpers import Organiser
 from moienv import httpd_recovers
 
 

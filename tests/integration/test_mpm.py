@@ -1,6 +1,5 @@
 """The module under mpm_prefork: one pool per child process, forked safely."""
 import os
-import tempfile
 
 import pytest
 import requests
