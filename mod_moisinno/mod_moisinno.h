@@ -176,6 +176,13 @@ void moi_programme_invalidate(moi_req *q);
 /* The request's edition's snapshot, held until the request ends; NULL
  * when there is none and the database cannot give one. */
 const moi_snapshot *moi_programme_current(moi_req *q);
+/* Public answers made from that snapshot: ETag, Last-Modified and
+ * Cache-Control set, true when the client's copy is current (answer 304);
+ * the answer already rendered for this URL and snapshot, or NULL; keeping
+ * a rendered answer for the next requests. */
+int moi_programme_not_modified(moi_req *q, const moi_snapshot *s, const char *variant);
+const char *moi_programme_cached(moi_req *q, const moi_snapshot *s);
+void moi_programme_keep(moi_req *q, const moi_snapshot *s, const char *body);
 int moi_programme_get(moi_req *q);
 int moi_event_page_get(moi_req *q);
 int moi_event_ics_get(moi_req *q);
@@ -200,18 +207,7 @@ int moi_account_login(moi_req *q);
 int moi_account_logout(moi_req *q);
 int moi_account_password(moi_req *q);
 int moi_space_get(moi_req *q); /* mod_moisinno_events.c */
-int moi_admin_get(moi_req *q); /* mod_moisinno_programme.c: the public programme from a per-child snapshot */
-int moi_programme_child_init(apr_pool_t *pchild, moi_server_conf *sc);
-void moi_programme_invalidate(moi_req *q);
-/* The request's edition's snapshot, held until the request ends; NULL
- * when there is none and the database cannot give one. */
-const moi_snapshot *moi_programme_current(moi_req *q);
-int moi_programme_get(moi_req *q);
-int moi_event_page_get(moi_req *q);
-int moi_event_ics_get(moi_req *q);
-int moi_programme_export(moi_req *q);
-
-/* mod_moisinno_admin.c */
+int moi_admin_get(moi_req *q);   /* mod_moisinno_admin.c */
 /* mod_moisinno_api.c */
 int moi_api_session(moi_req *q);
 /* The login decision shared by the form and the API. */

@@ -107,7 +107,9 @@ int moi_api_events(moi_req *q)
         const char *param, *message;
         const moi_snapshot *snap;
         apr_array_header_t *sel;
-        json_t *list;
+        json_t *list, *doc;
+        const char *text;
+        char *dumped;
         int i, total, first, last;
 
         if (moi_filter_parse(r->pool, r->args, 1, 20, &f, &param, &message) != 0) {
@@ -121,6 +123,13 @@ int moi_api_events(moi_req *q)
         if (!(snap = moi_programme_current(q))) {
             return moi_unavailable(q);
         }
+        if (moi_programme_not_modified(q, snap, "api")) {
+            r->status = HTTP_NOT_MODIFIED;
+            return OK;
+        }
+        if ((text = moi_programme_cached(q, snap)) != NULL) {
+            return moi_send_json(q, HTTP_OK, text);
+        }
         sel = moi_snapshot_select(r->pool, snap, &f);
         total = sel->nelts;
         list = json_array();
@@ -133,10 +142,17 @@ int moi_api_events(moi_req *q)
                                                           APR_ARRAY_IDX(snap->zones, idx, const moi_tz *),
                                                           event_url(q, ev)));
         }
-        apr_table_setn(r->headers_out, "Cache-Control", "public, max-age=60");
-        return moi_send_json_doc(q, HTTP_OK,
-                        json_pack("{s:i,s:i,s:i,s:o}", "total", total, "page", f.page, "per_page",
-                                  f.per_page, "events", list));
+        doc = json_pack("{s:i,s:i,s:i,s:o}", "total", total, "page", f.page, "per_page",
+                        f.per_page, "events", list);
+        dumped = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+        json_decref(doc);
+        if (!dumped) {
+            return moi_error(q, HTTP_INTERNAL_SERVER_ERROR, "internal", "Erreur interne.");
+        }
+        text = apr_pstrcat(r->pool, dumped, "\n", NULL);
+        free(dumped);
+        moi_programme_keep(q, snap, text);
+        return moi_send_json(q, HTTP_OK, text);
     }
 }
 

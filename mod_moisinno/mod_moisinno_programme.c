@@ -25,7 +25,13 @@ typedef struct {
     int refreshing;
     int force;          /* changed through this child: reload, whatever the marker */
     apr_time_t retry_at;
+    apr_time_t verified_at; /* last full reload, marker or not */
 } snap_entry;
+
+/* The change marker only sees writes that announce themselves; every
+ * FULL_RELOAD_TTLS × MoisInnoCacheTTL the programme is read again anyway,
+ * and kept (with its rendered pages) when nothing changed. */
+#define FULL_RELOAD_TTLS 10
 
 static apr_status_t destroy_pool(void *data)
 {
@@ -111,7 +117,7 @@ static moi_snapshot *load_snapshot(moi_req *q, const char *marker)
     }
     apr_pool_tag(pool, "moisinno_snapshot");
     s = moi_snapshot_build(pool, events, moi_tz_lookup, NULL, apr_time_now());
-    s->marker = apr_pstrdup(pool, marker);
+    apr_cpystrn(s->marker, marker, sizeof(s->marker));
     return s;
 }
 
@@ -124,7 +130,7 @@ static moi_snapshot *programme_snapshot(moi_req *q)
     apr_time_t now = apr_time_now();
     snap_entry *e;
     moi_snapshot *s = NULL, *fresh = NULL;
-    int refresh = 0, force = 0, unchanged = 0;
+    int refresh = 0, force = 0, unchanged = 0, verify = 0;
     const char *marker = NULL, *old_marker = NULL;
 
     if (!sc->snap_lock) {
@@ -152,6 +158,7 @@ static moi_snapshot *programme_snapshot(moi_req *q)
         refresh = 1;
         e->refreshing = 1;
         force = e->force || !e->cur;
+        verify = now - e->verified_at >= apr_time_from_sec(ttl) * FULL_RELOAD_TTLS;
         e->force = 0;
         old_marker = e->cur ? apr_pstrdup(q->r->pool, e->cur->marker) : NULL;
     }
@@ -169,7 +176,7 @@ static moi_snapshot *programme_snapshot(moi_req *q)
     if (q->db && MOI_STORE_CALL(q->db, event_marker, q->dc->edition_year, &marker) ==
                      MOI_STORE_OK) {
         unchanged = !force && old_marker && !strcmp(marker, old_marker);
-        if (!unchanged) {
+        if (!unchanged || verify) {
             fresh = load_snapshot(q, marker);
         }
     }
@@ -180,6 +187,18 @@ static moi_snapshot *programme_snapshot(moi_req *q)
     apr_thread_mutex_lock(sc->snap_lock);
     e->refreshing = 0;
     apr_thread_cond_broadcast(sc->snap_refreshed);
+    if (fresh) {
+        e->verified_at = now;
+    }
+    if (fresh && e->cur && !strcmp(fresh->tag, e->cur->tag)) {
+        /* Read again for nothing: the current one (and its rendered pages)
+         * stays. */
+        apr_pool_destroy(fresh->pool);
+        fresh = NULL;
+        e->cur->loaded_at = now;
+        apr_cpystrn(e->cur->marker, marker, sizeof(e->cur->marker));
+        unchanged = 1;
+    }
     if (fresh) {
         /* Last-Modified never goes back: a removed event changes the
          * content without a newer updated_at. */
@@ -306,6 +325,21 @@ static void keep_render(moi_req *q, moi_snapshot *s, const char *body)
         s->render_bytes += len;
     }
     apr_thread_mutex_unlock(q->sc->snap_lock);
+}
+
+int moi_programme_not_modified(moi_req *q, const moi_snapshot *s, const char *variant)
+{
+    return not_modified(q, s, variant);
+}
+
+const char *moi_programme_cached(moi_req *q, const moi_snapshot *s)
+{
+    return cached_render(q, (moi_snapshot *)s);
+}
+
+void moi_programme_keep(moi_req *q, const moi_snapshot *s, const char *body)
+{
+    keep_render(q, (moi_snapshot *)s, body);
 }
 
 static int no_snapshot(moi_req *q)

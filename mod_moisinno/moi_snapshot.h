@@ -17,7 +17,7 @@ typedef struct {
     apr_time_t loaded_at;
     apr_time_t last_modified;      /* newest updated_at (0 when empty) */
     const char *tag;               /* 16 hex: changes whenever any event does */
-    const char *marker;            /* the database's change marker when loaded */
+    char marker[32];               /* the database's change marker, under the owner's lock */
     apr_hash_t *by_id;             /* id -> index + 1 (stored as a pointer-sized int) */
     apr_hash_t *renders;           /* rendered answers by ETag, under the owner's lock */
     apr_size_t render_bytes;

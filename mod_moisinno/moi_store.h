@@ -171,9 +171,10 @@ typedef struct {
      * type): array of moi_count, largest first. */
     moi_store_status (*event_counts)(moi_store_conn_t *c, int edition, const char *field,
                                      apr_array_header_t **out);
-    /* A cheap marker of an edition's events that changes whenever one is
-     * added, changed or removed (by this module or anything else): the
-     * count and the newest updated_at.  Two small queries. */
+    /* A cheap marker that changes whenever the module adds, changes or
+     * removes an event (any node): a counter document read by _id, whatever
+     * the number of events.  Other writers bump it too (README); writes
+     * that do not are found by the periodic full reload of the programme. */
     moi_store_status (*event_marker)(moi_store_conn_t *c, int edition, const char **out);
     /* Every organiser account, by id (hash of id -> moi_organizer *). */
     moi_store_status (*organizer_all)(moi_store_conn_t *c, apr_hash_t **out);

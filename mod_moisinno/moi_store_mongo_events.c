@@ -138,6 +138,8 @@ static void write_history(moi_store_conn_t *c, const bson_oid_t *event_id, const
     bson_destroy(&doc);
 }
 
+static void announce_change(moi_store_conn_t *c, apr_time_t now);
+
 moi_store_status moi_mongo_event_insert(moi_store_conn_t *c, moi_event *ev, const char *actor)
 {
     mongoc_collection_t *coll = moi_mongo_collection(c, "events");
@@ -178,6 +180,7 @@ moi_store_status moi_mongo_event_insert(moi_store_conn_t *c, moi_event *ev, cons
         APR_ARRAY_PUSH(fields, const char *) = *f;
     }
     write_history(c, &oid, actor, "create", now, fields);
+    announce_change(c, now);
     moi_mongo_note_success(c->ms);
     return MOI_STORE_OK;
 }
@@ -412,6 +415,7 @@ moi_store_status moi_mongo_event_update(moi_store_conn_t *c, const char *id,
         }
         bson_destroy(&reply);
         write_history(c, &oid, u->actor, u->action, now, u->changed);
+        announce_change(c, now);
         moi_mongo_note_success(c->ms);
         return *out ? MOI_STORE_OK : MOI_STORE_ERROR;
     }
@@ -448,6 +452,7 @@ moi_store_status moi_mongo_event_delete(moi_store_conn_t *c, const char *id,
         return missed(c, id);
     }
     write_history(c, &oid, u->actor, "delete", apr_time_now(), u->changed);
+    announce_change(c, apr_time_now());
     return MOI_STORE_OK;
 }
 
@@ -599,45 +604,59 @@ moi_store_status moi_mongo_event_counts(moi_store_conn_t *c, int edition, const 
     return st;
 }
 
+/* The change counter: one document, {_id: "events", seq, at}, that every
+ * write of an event through the module increments, so that a child learns
+ * whether the programme changed by reading one document by _id, however
+ * many events there are.  A failed bump is logged and does not fail the
+ * write: the periodic full reload of the programme catches it. */
+#define CHANGES_COLLECTION "programme_state"
+#define CHANGES_ID "events"
+
+static void announce_change(moi_store_conn_t *c, apr_time_t now)
+{
+    mongoc_collection_t *coll = moi_mongo_collection(c, CHANGES_COLLECTION);
+    bson_t filter = BSON_INITIALIZER, update = BSON_INITIALIZER, opts = BSON_INITIALIZER, inc,
+           set;
+    bson_error_t error;
+    BSON_APPEND_UTF8(&filter, "_id", CHANGES_ID);
+    BSON_APPEND_DOCUMENT_BEGIN(&update, "$inc", &inc);
+    BSON_APPEND_INT64(&inc, "seq", 1);
+    bson_append_document_end(&update, &inc);
+    BSON_APPEND_DOCUMENT_BEGIN(&update, "$set", &set);
+    moi_bson_append_time(&set, "at", now);
+    bson_append_document_end(&update, &set);
+    BSON_APPEND_BOOL(&opts, "upsert", true);
+    if (!mongoc_collection_update_one(coll, &filter, &update, &opts, NULL, &error)) {
+        moi_mongo_note_failure(c->ms, "announcing a change of the programme", &error);
+    }
+    bson_destroy(&filter);
+    bson_destroy(&update);
+    bson_destroy(&opts);
+}
+
 moi_store_status moi_mongo_event_marker(moi_store_conn_t *c, int edition, const char **out)
 {
-    mongoc_collection_t *coll = moi_mongo_collection(c, "events");
-    bson_t filter = BSON_INITIALIZER, opts = BSON_INITIALIZER, sort, proj;
-    bson_error_t error;
-    mongoc_cursor_t *cur;
-    const bson_t *doc;
-    int64_t n;
-    apr_time_t newest = 0;
-    moi_store_status st = MOI_STORE_OK;
+    bson_t filter = BSON_INITIALIZER;
+    const bson_t *doc = NULL;
+    moi_store_status st;
+    bson_iter_t it;
+    int64_t seq = 0;
 
-    BSON_APPEND_INT32(&filter, "edition", edition);
-    n = mongoc_collection_count_documents(coll, &filter, NULL, NULL, NULL, &error);
-    if (n < 0) {
-        bson_destroy(&filter);
-        bson_destroy(&opts);
-        return moi_mongo_note_failure(c->ms, "checking the programme for changes", &error);
-    }
-    BSON_APPEND_DOCUMENT_BEGIN(&opts, "sort", &sort);
-    BSON_APPEND_INT32(&sort, "updated_at", -1);
-    bson_append_document_end(&opts, &sort);
-    BSON_APPEND_DOCUMENT_BEGIN(&opts, "projection", &proj);
-    BSON_APPEND_INT32(&proj, "updated_at", 1);
-    bson_append_document_end(&opts, &proj);
-    BSON_APPEND_INT64(&opts, "limit", 1);
-    cur = mongoc_collection_find_with_opts(coll, &filter, &opts, NULL);
-    if (mongoc_cursor_next(cur, &doc)) {
-        newest = moi_bson_time(doc, "updated_at");
-    }
-    if (mongoc_cursor_error(cur, &error)) {
-        st = moi_mongo_note_failure(c->ms, "checking the programme for changes", &error);
-    }
-    mongoc_cursor_destroy(cur);
+    (void)edition; /* one counter for every edition: changes are rare */
+    BSON_APPEND_UTF8(&filter, "_id", CHANGES_ID);
+    st = moi_mongo_find_one(c, CHANGES_COLLECTION, &filter, "checking the programme for changes",
+                            &doc);
     bson_destroy(&filter);
-    bson_destroy(&opts);
-    if (st == MOI_STORE_OK) {
-        *out = apr_psprintf(c->pool, "%" APR_INT64_T_FMT ":%" APR_TIME_T_FMT, (apr_int64_t)n,
-                            newest);
-        moi_mongo_note_success(c->ms);
+    if (st == MOI_STORE_NOT_FOUND) {
+        *out = "0";
+        return MOI_STORE_OK;
     }
-    return st;
+    if (st != MOI_STORE_OK) {
+        return st;
+    }
+    if (bson_iter_init_find(&it, doc, "seq") && BSON_ITER_HOLDS_NUMBER(&it)) {
+        seq = bson_iter_as_int64(&it);
+    }
+    *out = apr_psprintf(c->pool, "%" APR_INT64_T_FMT, (apr_int64_t)seq);
+    return MOI_STORE_OK;
 }

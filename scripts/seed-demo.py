@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Seeds the demo programme of the Mois de l'innovation publique 2022.
 
-Writes a demo organiser, a demo admin and 360 events (DESIGN §5)
+Writes a demo organiser, a demo admin and 360 events (--count N for more) (DESIGN §5)
 into the database; running it again puts the same documents back (fixed
 ids), so `make run` can be started any number of times.
 
@@ -157,6 +157,8 @@ def main(argv):
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--uri", required=True)
     ap.add_argument("--database", default="moisinno")
+    ap.add_argument("--count", type=int, default=360,
+                    help="number of events (default 360)")
     args = ap.parse_args(argv)
 
     now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
@@ -167,9 +169,12 @@ def main(argv):
     for acc in (organiser, admin):
         db.organizers.delete_many({"email": acc["email"], "_id": {"$ne": acc["_id"]}})
         db.organizers.replace_one({"_id": acc["_id"]}, acc, upsert=True)
-    docs = events(organiser, departements(), now)
+    docs = events(organiser, departements(), now, args.count)
     db.events.delete_many({"_id": {"$in": [d["_id"] for d in docs]}})
-    db.events.insert_many(docs)
+    for i in range(0, len(docs), 1000):
+        db.events.insert_many(docs[i:i + 1000])
+    # Tells running children that the programme changed (README).
+    db.programme_state.update_one({"_id": "events"}, {"$inc": {"seq": 1}}, upsert=True)
     print(f"{len(docs)} événements de démonstration en place dans {args.database}")
     client.close()
     return 0

@@ -158,6 +158,13 @@ class Organiser:
 # ---- database -----------------------------------------------------------------
 
 
+def announce_change(mdb):
+    """What a writer other than the module does after changing events: bump
+    the change counter the children check (README, "Writing events from
+    outside the module")."""
+    mdb.programme_state.update_one({"_id": "events"}, {"$inc": {"seq": 1}}, upsert=True)
+
+
 def organizer_oid(mdb, email):
     return mdb.organizers.find_one({"email": email.lower()})["_id"]
 

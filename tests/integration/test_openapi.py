@@ -44,6 +44,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from accounts_helpers import PASSWORD, SESSION_COOKIE, new_account  # noqa: E402
+from events_helpers import announce_change  # noqa: E402
 
 DOC_PATH = os.path.join(SOURCE, "htdocs", "openapi.json")
 DOC_URL = "/api/v1/openapi.json"
@@ -366,12 +367,14 @@ class Organiser:
                     {"_id": ObjectId(event["id"])},
                     {"$set": {"status": status}, "$inc": {"version": 1}})
                 assert res.modified_count == 1
+                announce_change(client[self.httpd.database])
         return event
 
     def remove_events(self):
         with self.db.client() as client:
             client[self.httpd.database].events.delete_many(
                 {"organizer_id": ObjectId(self.id)})
+            announce_change(client[self.httpd.database])
 
 
 @pytest.fixture()

@@ -39,7 +39,7 @@ import requests
 from bson import ObjectId
 
 from accounts_helpers import SESSION_COOKIE, new_account
-from events_helpers import EVENT_JSON_FIELDS, Organiser
+from events_helpers import EVENT_JSON_FIELDS, Organiser, announce_change
 from moienv import SOURCE, Httpd, httpd_recovers, wait_for
 
 DATABASE = "programme_test"
@@ -1245,6 +1245,7 @@ def test_a_change_reaches_every_child_within_the_ttl(prog, mdb):
     before = requests.get(prog.url + "/", timeout=15)
     doc = fresh_event(tag)
     mdb.events.insert_one(doc)
+    announce_change(mdb)
     try:
         late = until_every_child_agrees(prog, path, lambda r: len(html_ids(r.text)) == 1, TTL)
         assert late <= TTL + RELOAD_ALLOWANCE, f"a child showed the old programme {late:.2f} s later"
@@ -1255,6 +1256,7 @@ def test_a_change_reaches_every_child_within_the_ttl(prog, mdb):
         # A change of status (with its updated_at and version, as any writer does).
         mdb.events.update_one({"_id": doc["_id"]}, {"$set": {
             "status": "cancelled", "updated_at": datetime.now(UTC), "version": 2}})
+        announce_change(mdb)
 
         def cancelled(r):
             _, events = ics_events(r.content)
@@ -1265,6 +1267,7 @@ def test_a_change_reaches_every_child_within_the_ttl(prog, mdb):
         assert late <= TTL + RELOAD_ALLOWANCE, f"a child showed the old status {late:.2f} s later"
     finally:
         mdb.events.delete_one({"_id": doc["_id"]})
+        announce_change(mdb)
     late = until_every_child_agrees(prog, path, lambda r: html_ids(r.text) == [], TTL)
     assert late <= TTL + RELOAD_ALLOWANCE, f"a child showed a deleted event {late:.2f} s later"
 
@@ -1278,6 +1281,7 @@ def test_no_answer_comes_from_a_snapshot_older_than_the_ttl(prog, mdb):
     burst_children(prog, path, shows(0))
     doc = fresh_event(tag)
     mdb.events.insert_one(doc)
+    announce_change(mdb)
     try:
         time.sleep(TTL + RELOAD_ALLOWANCE)
         rs, pids = burst(prog, path, n=32, workers=8)
@@ -1286,7 +1290,28 @@ def test_no_answer_comes_from_a_snapshot_older_than_the_ttl(prog, mdb):
                            f"change, come from a snapshot older than MoisInnoCacheTTL {TTL}")
     finally:
         mdb.events.delete_one({"_id": doc["_id"]})
+        announce_change(mdb)
         time.sleep(TTL + RELOAD_ALLOWANCE)
+
+
+# Writes that do not bump the change counter are found by the full reload
+# every 10 × MoisInnoCacheTTL (mod_moisinno_programme.c, FULL_RELOAD_TTLS).
+FULL_RELOAD = 10 * TTL
+
+
+def test_an_unannounced_change_reaches_every_child_within_ten_ttls(prog, mdb):
+    tag = "zu" + os.urandom(5).hex()
+    path = f"/?q={tag}"
+    burst_children(prog, path, shows(0))
+    doc = fresh_event(tag)
+    mdb.events.insert_one(doc)  # no announce_change(): a careless writer
+    try:
+        late = until_every_child_agrees(prog, path, lambda r: len(html_ids(r.text)) == 1,
+                                        FULL_RELOAD + TTL)
+        assert late <= FULL_RELOAD + TTL + RELOAD_ALLOWANCE, f"still stale {late:.2f} s later"
+    finally:
+        mdb.events.delete_one({"_id": doc["_id"]})
+        announce_change(mdb)
 
 
 def test_an_event_created_through_the_api_reaches_every_child(prog, mdb):
