@@ -510,6 +510,72 @@ static const char *export_type(const char *ext)
                                   : "application/json; charset=utf-8";
 }
 
+/* Above this many events, an export is written in parts of STREAM_PART
+ * events, each part's memory given back before the next, and not kept:
+ * the whole programme of a large edition costs a child a few hundred
+ * kilobytes, not a copy of the programme in each format. */
+#define STREAM_FROM 500
+#define STREAM_PART 100
+
+static const char *json_part(moi_req *q, apr_pool_t *p, const apr_array_header_t *events,
+                             int from, int to)
+{
+    const char *base = base_url(q);
+    apr_array_header_t *texts = apr_array_make(p, to - from, sizeof(const char *));
+    int i;
+    for (i = from; i < to && i < events->nelts; i++) {
+        const moi_event *ev = APR_ARRAY_IDX(events, i, const moi_event *);
+        json_t *o = moi_event_to_json(p, ev, moi_tz_lookup(NULL, ev->timezone),
+                                      apr_pstrcat(p, base, "/evenements/", ev->id, NULL));
+        char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
+        json_decref(o);
+        if (!text) {
+            return NULL;
+        }
+        APR_ARRAY_PUSH(texts, const char *) = apr_pstrcat(p, i ? "," : "", text, NULL);
+        free(text);
+    }
+    return apr_array_pstrcat(p, texts, '\0');
+}
+
+static int send_parts(moi_req *q, const char *ext, const apr_array_header_t *events,
+                      const char *calname)
+{
+    request_rec *r = q->r;
+    apr_pool_t *part;
+    const char *text;
+    int i;
+
+    r->status = HTTP_OK;
+    ap_set_content_type(r, export_type(ext));
+    apr_table_setn(r->headers_out, "Content-Disposition",
+                   apr_pstrcat(r->pool, "inline; filename=\"programme.", ext, "\"", NULL));
+    if (r->header_only) {
+        return OK;
+    }
+    apr_pool_create(&part, r->pool);
+    text = !strcmp(ext, "ics")   ? moi_export_ical_head(part, events, moi_tz_lookup, NULL, calname)
+           : !strcmp(ext, "csv") ? moi_export_csv_head()
+                                 : apr_psprintf(part, "{\"total\":%d,\"events\":[", events->nelts);
+    ap_rputs(text, r);
+    for (i = 0; i < events->nelts && !r->connection->aborted; i += STREAM_PART) {
+        apr_pool_clear(part);
+        text = !strcmp(ext, "ics")
+                   ? moi_export_ical_events(part, events, i, i + STREAM_PART, moi_tz_lookup, NULL,
+                                            base_url(q))
+               : !strcmp(ext, "csv") ? moi_export_csv_rows(part, events, i, i + STREAM_PART,
+                                                           moi_tz_lookup, NULL, base_url(q))
+                                     : json_part(q, part, events, i, i + STREAM_PART);
+        if (!text) {
+            break; /* out of memory in jansson: the client sees a cut answer */
+        }
+        ap_rputs(text, r);
+    }
+    ap_rputs(!strcmp(ext, "ics") ? moi_export_ical_tail() : !strcmp(ext, "csv") ? "" : "]}", r);
+    apr_pool_destroy(part);
+    return OK;
+}
+
 /* GET BASE/programme.{ics,json,csv,atom} */
 int moi_programme_export(moi_req *q)
 {
@@ -548,6 +614,9 @@ int moi_programme_export(moi_req *q)
     }
     apr_snprintf(calname, sizeof(calname), "Mois de l'innovation publique %d",
                  q->dc->edition_year);
+    if (events->nelts > STREAM_FROM && strcmp(ext, "atom")) {
+        return send_parts(q, ext, events, calname);
+    }
     if (!strcmp(ext, "ics")) {
         body = moi_export_ical(r->pool, events, moi_tz_lookup, NULL, base_url(q), calname);
     }

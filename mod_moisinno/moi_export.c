@@ -594,17 +594,14 @@ static void ical_vevent(sbuf *b, const moi_event *ev, const moi_tz *tz, const ch
     ical_prop(b, "END", "VEVENT");
 }
 
-const char *moi_export_ical(apr_pool_t *p, const apr_array_header_t *events,
-                            moi_tz_lookup_fn tz_lookup, void *baton, const char *base_url,
-                            const char *calname)
+const char *moi_export_ical_head(apr_pool_t *p, const apr_array_header_t *events,
+                                 moi_tz_lookup_fn tz_lookup, void *baton, const char *calname)
 {
     int n = events ? events->nelts : 0, i;
-    const moi_tz **tzs = apr_pcalloc(p, sizeof(*tzs) * (n ? n : 1));
     apr_array_header_t *zones = apr_array_make(p, 4, sizeof(zone_use));
-    const char *host = url_host(p, base_url);
     sbuf b;
 
-    sb_init(&b, p, 4096 + (apr_size_t)n * 2048);
+    sb_init(&b, p, 4096);
     ical_prop(&b, "BEGIN", "VCALENDAR");
     ical_prop(&b, "PRODID", "-//mod_moisinno//Mois de l'innovation publique//FR");
     ical_prop(&b, "VERSION", "2.0");
@@ -615,17 +612,46 @@ const char *moi_export_ical(apr_pool_t *p, const apr_array_header_t *events,
     }
     for (i = 0; i < n; i++) {
         const moi_event *ev = event_at(events, i);
-        tzs[i] = event_tz(tz_lookup, baton, ev);
-        zone_note(zones, tzs[i], ev->starts_at, ev->ends_at);
+        zone_note(zones, event_tz(tz_lookup, baton, ev), ev->starts_at, ev->ends_at);
     }
     for (i = 0; i < zones->nelts; i++) {
         ical_vtimezone(&b, &APR_ARRAY_IDX(zones, i, zone_use));
     }
-    for (i = 0; i < n; i++) {
-        ical_vevent(&b, event_at(events, i), tzs[i], host, base_url);
-    }
-    ical_prop(&b, "END", "VCALENDAR");
     return b.buf;
+}
+
+const char *moi_export_ical_events(apr_pool_t *p, const apr_array_header_t *events, int from,
+                                   int to, moi_tz_lookup_fn tz_lookup, void *baton,
+                                   const char *base_url)
+{
+    const char *host = url_host(p, base_url);
+    int i;
+    sbuf b;
+
+    if (!events || to > events->nelts) {
+        to = events ? events->nelts : 0;
+    }
+    sb_init(&b, p, 64 + (apr_size_t)(to > from ? to - from : 0) * 2048);
+    for (i = from < 0 ? 0 : from; i < to; i++) {
+        const moi_event *ev = event_at(events, i);
+        ical_vevent(&b, ev, event_tz(tz_lookup, baton, ev), host, base_url);
+    }
+    return b.buf;
+}
+
+const char *moi_export_ical_tail(void)
+{
+    return "END:VCALENDAR\r\n";
+}
+
+const char *moi_export_ical(apr_pool_t *p, const apr_array_header_t *events,
+                            moi_tz_lookup_fn tz_lookup, void *baton, const char *base_url,
+                            const char *calname)
+{
+    return apr_pstrcat(p, moi_export_ical_head(p, events, tz_lookup, baton, calname),
+                       moi_export_ical_events(p, events, 0, events ? events->nelts : 0,
+                                              tz_lookup, baton, base_url),
+                       moi_export_ical_tail(), NULL);
 }
 
 /* ---- CSV -------------------------------------------------------------------- */
@@ -637,15 +663,23 @@ static const char csv_header[] =
     "adresse,lien_connexion,lien_inscription,public,accessibilite,laboratoire,"
     "organisateur,organisation,url\r\n";
 
-const char *moi_export_csv(apr_pool_t *p, const apr_array_header_t *events,
-                           moi_tz_lookup_fn tz_lookup, void *baton, const char *base_url)
+const char *moi_export_csv_head(void)
 {
-    int n = events ? events->nelts : 0, i, k;
+    return csv_header;
+}
+
+const char *moi_export_csv_rows(apr_pool_t *p, const apr_array_header_t *events, int from,
+                                int to, moi_tz_lookup_fn tz_lookup, void *baton,
+                                const char *base_url)
+{
+    int i, k;
     sbuf b;
 
-    sb_init(&b, p, 1024 + (apr_size_t)n * 1024);
-    sb_add(&b, csv_header);
-    for (i = 0; i < n; i++) {
+    if (!events || to > events->nelts) {
+        to = events ? events->nelts : 0;
+    }
+    sb_init(&b, p, 64 + (apr_size_t)(to > from ? to - from : 0) * 1024);
+    for (i = from < 0 ? 0 : from; i < to; i++) {
         const moi_event *ev = event_at(events, i);
         const moi_tz *tz = event_tz(tz_lookup, baton, ev);
         const char *cells[CSV_COLUMNS];
@@ -678,6 +712,15 @@ const char *moi_export_csv(apr_pool_t *p, const apr_array_header_t *events,
         sb_add(&b, moi_csv_row(p, cells, CSV_COLUMNS));
     }
     return b.buf;
+}
+
+const char *moi_export_csv(apr_pool_t *p, const apr_array_header_t *events,
+                           moi_tz_lookup_fn tz_lookup, void *baton, const char *base_url)
+{
+    return apr_pstrcat(p, csv_header,
+                       moi_export_csv_rows(p, events, 0, events ? events->nelts : 0, tz_lookup,
+                                           baton, base_url),
+                       NULL);
 }
 
 /* ---- Atom ------------------------------------------------------------------- */

@@ -34,6 +34,22 @@ const char *moi_export_ical(apr_pool_t *p, const apr_array_header_t *events,
 const char *moi_export_csv(apr_pool_t *p, const apr_array_header_t *events,
                            moi_tz_lookup_fn tz_lookup, void *baton, const char *base_url);
 
+/* The same two documents in parts, for programmes too large to build in
+ * one piece: the head (for iCalendar, with the VTIMEZONEs of every event
+ * given), then the events [from, to) in as many calls as wanted, then the
+ * tail.  Put together in order, the parts are the documents above, byte
+ * for byte. */
+const char *moi_export_ical_head(apr_pool_t *p, const apr_array_header_t *events,
+                                 moi_tz_lookup_fn tz_lookup, void *baton, const char *calname);
+const char *moi_export_ical_events(apr_pool_t *p, const apr_array_header_t *events, int from,
+                                   int to, moi_tz_lookup_fn tz_lookup, void *baton,
+                                   const char *base_url);
+const char *moi_export_ical_tail(void);
+const char *moi_export_csv_head(void);
+const char *moi_export_csv_rows(apr_pool_t *p, const apr_array_header_t *events, int from,
+                                int to, moi_tz_lookup_fn tz_lookup, void *baton,
+                                const char *base_url);
+
 /* An Atom feed of the events (the caller passes at most 50, most recently
  * changed first): feed id/self link from feed_url, updated = the newest
  * updated_at; one entry per event with id (tag: or page URL), title,

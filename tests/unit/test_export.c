@@ -580,6 +580,31 @@ static const char *cell(const apr_array_header_t *rows, int r, int c)
     "adresse,lien_connexion,lien_inscription,public,accessibilite,laboratoire,"          \
     "organisateur,organisation,url\r\n"
 
+/* The parts, put together in any split, are the one-shot documents. */
+START_TEST(parts_are_the_whole)
+{
+    apr_array_header_t *ev = sample();
+    apr_hash_t *zones = apr_hash_make(unit_pool);
+    const char *ics = moi_export_ical(unit_pool, ev, lookup, zones, BASE, "Programme");
+    const char *csv = moi_export_csv(unit_pool, ev, lookup, zones, BASE);
+    int split;
+    for (split = 0; split <= ev->nelts; split++) {
+        const char *ics_parts = apr_pstrcat(
+            unit_pool, moi_export_ical_head(unit_pool, ev, lookup, zones, "Programme"),
+            moi_export_ical_events(unit_pool, ev, 0, split, lookup, zones, BASE),
+            moi_export_ical_events(unit_pool, ev, split, ev->nelts + 3, lookup, zones, BASE),
+            moi_export_ical_tail(), NULL);
+        const char *csv_parts = apr_pstrcat(
+            unit_pool, moi_export_csv_head(),
+            moi_export_csv_rows(unit_pool, ev, 0, split, lookup, zones, BASE),
+            moi_export_csv_rows(unit_pool, ev, split, ev->nelts, lookup, zones, BASE), NULL);
+        ck_assert_str_eq(ics_parts, ics);
+        ck_assert_str_eq(csv_parts, csv);
+    }
+    ck_assert_str_eq(moi_export_csv_rows(unit_pool, ev, 2, 1, lookup, zones, BASE), "");
+}
+END_TEST
+
 START_TEST(csv_header_and_rows)
 {
     const char *csv =
@@ -989,6 +1014,7 @@ Suite *export_suite(void)
     tc = unit_tcase("csv");
     tcase_add_test(tc, csv_header_and_rows);
     tcase_add_test(tc, csv_header_only);
+    tcase_add_test(tc, parts_are_the_whole);
     suite_add_tcase(s, tc);
 
     tc = unit_tcase("atom");
