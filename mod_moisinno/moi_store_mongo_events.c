@@ -456,21 +456,31 @@ moi_store_status moi_mongo_event_delete(moi_store_conn_t *c, const char *id,
     return MOI_STORE_OK;
 }
 
-/* Runs a find and collects the events into *out. */
+/* By start, then id (an ObjectId's hex form sorts as its bytes do). */
+static int by_start_then_id(const void *a, const void *b)
+{
+    const moi_event *x = *(const moi_event *const *)a, *y = *(const moi_event *const *)b;
+    if (x->starts_at != y->starts_at) {
+        return x->starts_at < y->starts_at ? -1 : 1;
+    }
+    return strcmp(x->id ? x->id : "", y->id ? y->id : "");
+}
+
+/* Runs a find and collects the events into *out, by start then id.  The
+ * sort is done here, not by the server: FerretDB sorts in memory before
+ * answering the first batch, which for a large edition takes longer than
+ * the socket timeout, while an unsorted cursor answers each batch at once. */
 static moi_store_status collect(moi_store_conn_t *c, const bson_t *filter, apr_array_header_t **out)
 {
     mongoc_collection_t *coll = moi_mongo_collection(c, "events");
-    bson_t opts = BSON_INITIALIZER, sort;
+    bson_t opts = BSON_INITIALIZER;
     mongoc_cursor_t *cur;
     const bson_t *doc;
     bson_error_t error;
     apr_array_header_t *a = apr_array_make(c->pool, 32, sizeof(moi_event *));
     moi_store_status st = MOI_STORE_OK;
 
-    BSON_APPEND_DOCUMENT_BEGIN(&opts, "sort", &sort);
-    BSON_APPEND_INT32(&sort, "starts_at", 1);
-    BSON_APPEND_INT32(&sort, "_id", 1);
-    bson_append_document_end(&opts, &sort);
+    BSON_APPEND_INT32(&opts, "batchSize", 1000);
     cur = mongoc_collection_find_with_opts(coll, filter, &opts, NULL);
     while (mongoc_cursor_next(cur, &doc)) {
         APR_ARRAY_PUSH(a, moi_event *) = event_from(c->pool, doc);
@@ -483,6 +493,7 @@ static moi_store_status collect(moi_store_conn_t *c, const bson_t *filter, apr_a
     }
     mongoc_cursor_destroy(cur);
     bson_destroy(&opts);
+    qsort(a->elts, (size_t)a->nelts, sizeof(moi_event *), by_start_then_id);
     *out = a;
     return st;
 }
