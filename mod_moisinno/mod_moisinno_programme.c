@@ -176,6 +176,15 @@ static moi_snapshot *programme_snapshot(moi_req *q)
     if (q->db && MOI_STORE_CALL(q->db, event_marker, q->dc->edition_year, &marker) ==
                      MOI_STORE_OK) {
         unchanged = !force && old_marker && !strcmp(marker, old_marker);
+        if (unchanged && verify) {
+            /* Good for another TTL already: nobody waits for the full
+             * reload below, which only looks for unannounced writes. */
+            apr_thread_mutex_lock(sc->snap_lock);
+            if (!e->force) { /* not changed through this child meanwhile */
+                e->cur->loaded_at = now;
+            }
+            apr_thread_mutex_unlock(sc->snap_lock);
+        }
         if (!unchanged || verify) {
             fresh = load_snapshot(q, marker);
         }
@@ -195,7 +204,7 @@ static moi_snapshot *programme_snapshot(moi_req *q)
          * stays. */
         apr_pool_destroy(fresh->pool);
         fresh = NULL;
-        e->cur->loaded_at = now;
+        e->cur->loaded_at = e->force ? 0 : now;
         apr_cpystrn(e->cur->marker, marker, sizeof(e->cur->marker));
         unchanged = 1;
     }
@@ -212,9 +221,12 @@ static moi_snapshot *programme_snapshot(moi_req *q)
             unref(e->cur); /* frees it now if nobody reads it */
         }
         fresh->refs = 0;
+        if (e->force) {
+            fresh->loaded_at = 0; /* changed through this child while loading */
+        }
         e->cur = fresh;
     }
-    else if (unchanged && e->cur) {
+    else if (unchanged && e->cur && !e->force) {
         e->cur->loaded_at = now;
     }
     else {
