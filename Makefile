@@ -86,9 +86,10 @@ run: deps
 	@$(MAKE) --no-print-directory all
 	scripts/run-dev
 
+# make bench [N="350 10000"]: the programme sizes to measure (BENCH_N)
 bench: deps
 	@$(MAKE) --no-print-directory all
-	scripts/bench
+	$(if $(N),BENCH_N="$(N)") scripts/bench
 
 format:
 	clang-format -i $(SRC_DIR)/*.c $(SRC_DIR)/*.h tests/unit/*.c tests/unit/*.h
