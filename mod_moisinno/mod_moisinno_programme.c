@@ -8,6 +8,9 @@
 #include <http_protocol.h>
 #include <http_request.h>
 #include <sodium.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include "mod_moisinno.h"
 #include "moi_export.h"
 #include "moi_filter.h"
@@ -100,24 +103,41 @@ static moi_snapshot *hold(moi_req *q, moi_snapshot *s)
     return s;
 }
 
-/* Loads a new snapshot from the database, or NULL. */
+/* Gives memory freed by a snapshot (re)load back to the system: the
+ * events read from the database and a replaced snapshot are tens of
+ * megabytes in a large edition, freed in blocks that the C library would
+ * otherwise keep in the thread's arena. */
+static void give_back_memory(void)
+{
+#ifdef __GLIBC__
+    malloc_trim(0);
+#endif
+}
+
+/* Loads a new snapshot from the database, or NULL.  The events are read
+ * with a connection of their own on a pool freed as soon as the snapshot
+ * has copied what it keeps, not at the end of the request. */
 static moi_snapshot *load_snapshot(moi_req *q, const char *marker)
 {
     apr_array_header_t *events;
-    apr_pool_t *pool;
-    moi_snapshot *s;
-    if (!q->db ||
-        MOI_STORE_CALL(q->db, event_list, q->dc->edition_year, NULL, NULL, &events) !=
-            MOI_STORE_OK) {
+    apr_pool_t *pool, *tmp;
+    moi_store_conn_t *db;
+    moi_snapshot *s = NULL;
+
+    if (!q->sc->store || apr_pool_create_unmanaged_ex(&tmp, NULL, NULL) != APR_SUCCESS) {
         return NULL;
     }
+    db = moi_store_conn_open(q->sc->store, tmp);
     /* Unmanaged: readers in other threads outlive this request. */
-    if (apr_pool_create_unmanaged_ex(&pool, NULL, NULL) != APR_SUCCESS) {
-        return NULL;
+    if (MOI_STORE_CALL(db, event_list, q->dc->edition_year, NULL, NULL, &events) ==
+            MOI_STORE_OK &&
+        apr_pool_create_unmanaged_ex(&pool, NULL, NULL) == APR_SUCCESS) {
+        apr_pool_tag(pool, "moisinno_snapshot");
+        s = moi_snapshot_build(pool, events, moi_tz_lookup, NULL, apr_time_now());
+        apr_cpystrn(s->marker, marker, sizeof(s->marker));
     }
-    apr_pool_tag(pool, "moisinno_snapshot");
-    s = moi_snapshot_build(pool, events, moi_tz_lookup, NULL, apr_time_now());
-    apr_cpystrn(s->marker, marker, sizeof(s->marker));
+    moi_store_conn_close(q->sc->store, db);
+    apr_pool_destroy(tmp);
     return s;
 }
 
@@ -185,12 +205,12 @@ static moi_snapshot *programme_snapshot(moi_req *q)
             }
             apr_thread_mutex_unlock(sc->snap_lock);
         }
-        if (!unchanged || verify) {
-            fresh = load_snapshot(q, marker);
-        }
     }
     if (q->db) {
         moi_store_conn_close(q->sc->store, q->db);
+    }
+    if (marker && (!unchanged || verify)) {
+        fresh = load_snapshot(q, marker);
     }
 
     apr_thread_mutex_lock(sc->snap_lock);
@@ -237,6 +257,9 @@ static moi_snapshot *programme_snapshot(moi_req *q)
         s->refs++;
     }
     apr_thread_mutex_unlock(sc->snap_lock);
+    if (marker && (!unchanged || verify)) {
+        give_back_memory();
+    }
     return s ? hold(q, s) : NULL;
 }
 
