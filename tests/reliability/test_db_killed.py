@@ -109,6 +109,7 @@ def test_database_killed_and_restarted_under_load(httpd, ready, site, mdb, figur
         kill_requests_total=len(load.of()),
         kill_programme_requests=len(pages),
         kill_programme_failures=len(bad_pages),
+        kill_programme_latency_max_s=max(r.duration for r in pages),
         kill_writes_503=len(down),
         kill_write_503_latency_max_s=max(latencies),
         kill_write_503_latency_median_s=median(latencies),
