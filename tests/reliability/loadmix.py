@@ -12,6 +12,7 @@ import threading
 import time
 
 import requests
+from bson import ObjectId
 
 from accounts_helpers import PASSWORD, csrf_from
 from events_helpers import Organiser, form_items, valid_form, valid_json
@@ -28,6 +29,8 @@ OK_STATUS = {
     "write_api": {201},
     "write_form": {303},
     "sante": {200},
+    "edit_read": {200},
+    "edit": {200},
 }
 WRITES = ("write_api", "write_form")
 
@@ -62,7 +65,7 @@ class LoadMix:
     """Runs the mix against `httpd` until stop(); records every request."""
 
     def __init__(self, httpd, site, programme=2, events=1, logins=1, writers_api=1,
-                 writers_form=1, sante=True, pause=0.03):
+                 writers_form=1, editors=1, sante=True, pause=0.03):
         self.httpd = httpd
         self.site = site
         self.pause = pause
@@ -73,12 +76,16 @@ class LoadMix:
         self.t_origin = time.monotonic()
         self.threads = []
         self.writers = []
+        self.edits = {}  # event id -> [(version after, summary)] of acknowledged edits
+        self.edit_attempts = {}  # event id -> edits not acknowledged (may have been applied)
         plan = [("programme", self.programme)] * programme + [("event", self.event)] * events \
             + [("login", self.login)] * logins
         for i in range(writers_api):
             plan.append(("write_api", self.writer(self.new_writer(), api=True)))
         for i in range(writers_form):
             plan.append(("write_form", self.writer(self.new_writer(), api=False)))
+        for i in range(editors):
+            plan.append(("edit", self.editor(self.new_writer())))
         if sante:
             plan.append(("sante", self.sante))
         self.kinds = sorted({kind for kind, _ in plan})
@@ -200,6 +207,32 @@ class LoadMix:
                     timeout=CLIENT_TIMEOUT, allow_redirects=False), title=title)
         return write
 
+    def editor(self, org):
+        """Edits an event of its own again and again: reads it (version),
+        then PATCHes it with If-Match. Nobody else edits it, so every
+        answer but 200 (or 503 while the database is away) is a failure."""
+        r = org.create_api()
+        assert r.status_code == 201, r.text[:300]
+        eid = r.json()["id"]
+        self.edits[eid], self.edit_attempts[eid] = [], 0
+        url = f"{self.httpd.url}/api/v1/events/{eid}"
+
+        def edit(s, name):
+            r = self.timed("edit_read", name, lambda: org.c.s.get(url, timeout=CLIENT_TIMEOUT))
+            if r is None or r.status_code != 200:
+                return
+            version = r.json()["version"]
+            summary = f"Résumé n° {secrets.token_hex(6)}"
+            r = self.timed("edit", name, lambda: org.c.s.patch(
+                url, json={"summary": summary},
+                headers={"X-CSRF-Token": org.csrf, "If-Match": f'"{eid}-{version}"'},
+                timeout=CLIENT_TIMEOUT))
+            if r is not None and r.status_code == 200:
+                self.edits[eid].append((r.json()["version"], summary))
+            else:
+                self.edit_attempts[eid] += 1
+        return edit
+
     def sante(self, s, name):
         self.timed("sante", name, lambda: s.get(self.httpd.url + "/sante",
                                                 timeout=CLIENT_TIMEOUT))
@@ -225,3 +258,27 @@ class LoadMix:
 
 def median(values):
     return statistics.median(values) if values else 0.0
+
+
+def check_acknowledged(load, mdb):
+    """Every creation answered 2xx is in the database, once; every edit
+    answered 200 is there: its event is at that version or beyond (an edit
+    answered 503 may have been applied all the same), and at that version
+    holds that edit's summary. Returns (creations acknowledged, found,
+    edits acknowledged)."""
+    acknowledged = load.acknowledged_titles()
+    assert len(set(acknowledged)) == len(acknowledged)
+    found = [d["title"] for d in mdb.events.find({"title": {"$in": acknowledged}}, {"title": 1})]
+    assert sorted(found) == sorted(acknowledged), set(acknowledged) - set(found)
+    edits = 0
+    for eid, acked in load.edits.items():
+        assert acked, "no edit acknowledged"
+        doc = mdb.events.find_one({"_id": ObjectId(eid)})
+        version, summary = acked[-1]
+        edits += len(acked)
+        assert [v for v, _ in acked] == sorted({v for v, _ in acked}), acked
+        assert version <= doc["version"] <= version + load.edit_attempts[eid], (doc["version"],
+                                                                                 acked[-3:])
+        if doc["version"] == version:
+            assert doc["summary"] == summary
+    return len(acknowledged), len(found), edits

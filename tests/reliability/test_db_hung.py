@@ -7,7 +7,7 @@ import time
 
 import requests
 
-from loadmix import WRITES, LoadMix, median
+from loadmix import WRITES, LoadMix, check_acknowledged, median
 from moienv import wait_for
 from test_db_killed import RECOVERY_WITHIN, recovered, warm_every_child
 
@@ -84,15 +84,16 @@ class SantePoller:
         return back - since
 
 
-def test_database_hung_under_load(httpd, ready, site, figures):
+def test_database_hung_under_load(httpd, ready, site, mdb, figures):
     httpd.expect_log(r"MOI00101")
     warm_every_child(httpd)
     load = LoadMix(httpd, site, sante=False).start()
     poller = SantePoller(httpd)
     stuck_at_thaw = []
     try:
-        time.sleep(2.0)
-        assert recovered(load, 0.0), load.counts()
+        # The steady state first: every kind of request answered as usual.
+        assert wait_for(lambda: recovered(load, 0.0), 15, 0.1), load.counts()
+        time.sleep(1.0)
         poller.thread.start()
         time.sleep(0.5)
         t_freeze, m_freeze = load.now(), time.monotonic()
@@ -154,7 +155,12 @@ def test_database_hung_under_load(httpd, ready, site, figures):
     # a client's cool-down: within a few seconds, the margin of a busy machine.
     assert sante_back < SANTE_CLEARS_WITHIN, poller.answered()[-20:]
 
+    acknowledged, found, edits = check_acknowledged(load, mdb)
+
     figures.record(
+        hang_writes_acknowledged=acknowledged,
+        hang_writes_found=found,
+        hang_edits_acknowledged=edits,
         hang_frozen_s=t_thaw - t_freeze,
         hang_sante_polls=len(frozen),
         hang_sante_latency_max_s=sante_max,

@@ -6,7 +6,7 @@ import os
 import signal
 import time
 
-from loadmix import WRITES, LoadMix, median
+from loadmix import WRITES, LoadMix, check_acknowledged, median
 from moienv import wait_for
 
 KILLED_FOR = 4.0  # seconds without a database: two spells of fast failure
@@ -53,8 +53,9 @@ def test_database_killed_and_restarted_under_load(httpd, ready, site, mdb, figur
     warm_every_child(httpd)
     load = LoadMix(httpd, site).start()
     try:
-        time.sleep(2.0)
-        assert recovered(load, 0.0), load.counts()  # the steady state before the fault
+        # The steady state first: every kind of request answered as usual.
+        assert wait_for(lambda: recovered(load, 0.0), 15, 0.1), load.counts()
+        time.sleep(1.0)
         t_kill = load.now()
         kill(ready)
         time.sleep(KILLED_FOR)
@@ -77,8 +78,10 @@ def test_database_killed_and_restarted_under_load(httpd, ready, site, mdb, figur
 
     # Every answer is the usual one or a clean 503; never a 500, a lost
     # session or a connection error.
+    marks = dict(kill=t_kill, restart=t_restart, back=t_back)
     for r in load.of():
-        assert r.error is None and (r.ok or r.status == 503), (r, counts)
+        assert r.error is None and (r.ok or r.status == 503), (r, marks, counts,
+                                                               load.of("edit", "edit_read"))
 
     # Writes while the database is gone: 503, each within 2 s.
     down = [r for r in load.of(*WRITES, since=t_kill) if r.t1 <= t_restart]
@@ -96,11 +99,8 @@ def test_database_killed_and_restarted_under_load(httpd, ready, site, mdb, figur
     assert recovery < RECOVERY_WITHIN, (recovery, [r for r in failures if r.t1 > t_back][-5:])
     assert recovered(load, t_back)
 
-    # Every acknowledged write is in the database, once.
-    acknowledged = load.acknowledged_titles()
-    assert len(set(acknowledged)) == len(acknowledged)
-    found = [d["title"] for d in mdb.events.find({"title": {"$in": acknowledged}}, {"title": 1})]
-    assert sorted(found) == sorted(acknowledged), set(acknowledged) - set(found)
+    # Every acknowledged write is in the database.
+    acknowledged, found, edits_acknowledged = check_acknowledged(load, mdb)
 
     sante = load.of("sante")
     figures.record(
@@ -116,6 +116,7 @@ def test_database_killed_and_restarted_under_load(httpd, ready, site, mdb, figur
         kill_first_write_503_after_kill_s=first_503 - t_kill,
         kill_sante_latency_max_s=max(r.duration for r in sante),
         kill_recovery_s=recovery,
-        kill_writes_acknowledged=len(acknowledged),
-        kill_writes_found=len(found),
+        kill_writes_acknowledged=acknowledged,
+        kill_writes_found=found,
+        kill_edits_acknowledged=edits_acknowledged,
     )
