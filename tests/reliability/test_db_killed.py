@@ -5,7 +5,12 @@ within 15 s of the database's return, and no acknowledged write is lost."""
 import os
 import signal
 import time
+from datetime import datetime, timedelta, timezone
 
+import requests
+from bson import ObjectId
+
+from events_helpers import Organiser
 from loadmix import WRITES, LoadMix, check_acknowledged, median
 from moienv import wait_for
 
@@ -16,8 +21,6 @@ RECOVERY_WITHIN = 15.0
 
 def warm_every_child(httpd):
     """Every child has read the programme before the database goes."""
-    import requests
-
     for _ in range(30):
         r = requests.get(httpd.url + "/", timeout=10, headers={"Connection": "close"})
         assert r.status_code == 200
@@ -120,3 +123,32 @@ def test_database_killed_and_restarted_under_load(httpd, ready, site, mdb, figur
         kill_writes_found=found,
         kill_edits_acknowledged=edits_acknowledged,
     )
+
+
+def test_a_write_cut_off_by_the_database_leaves_no_false_conflict(httpd, ready, mdb):
+    """What a write cut off between its version claim and its change leaves
+    behind (a claim in event_locks, the event unchanged): the next writer of
+    that version is told to try again (503, Retry-After), not that the event
+    changed (412/409); once the claim is stale, the write goes through."""
+    org = Organiser(httpd)
+    try:
+        ev = org.create_api().json()
+        eid, version = ev["id"], ev["version"]
+        mdb.event_locks.insert_one({"_id": f"{eid}:{version}", "at": datetime.now(timezone.utc)})
+        r = org.api("PATCH", f"/{eid}", {"summary": "Pendant la reprise."},
+                    headers={"If-Match": f'"{eid}-{version}"'})
+        assert r.status_code == 503, (r.status_code, r.text)
+        assert int(r.headers["Retry-After"]) > 0
+        assert r.json()["error"]["code"] == "unavailable"
+        assert mdb.events.find_one({"_id": ObjectId(eid)})["version"] == version
+        # The claim of a writer that will not come back is taken over.
+        mdb.event_locks.update_one({"_id": f"{eid}:{version}"},
+                                   {"$set": {"at": datetime.now(timezone.utc)
+                                             - timedelta(seconds=60)}})
+        r = org.api("PATCH", f"/{eid}", {"summary": "Après la reprise."},
+                    headers={"If-Match": f'"{eid}-{version}"'})
+        assert r.status_code == 200, (r.status_code, r.text)
+        assert r.json()["version"] == version + 1
+        assert mdb.event_locks.count_documents({"_id": {"$regex": f"^{eid}:"}}) == 0
+    finally:
+        org.close()

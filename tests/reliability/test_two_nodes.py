@@ -10,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
+from bson import ObjectId
 
 from accounts_helpers import Client, new_account
 from conftest import NODES, node_config, publish
@@ -274,7 +275,7 @@ def test_concurrent_edits_through_both_nodes_lose_nothing(nodes, site, mdb, figu
                 assert status == expected, (rnd, n, status, results[n][2].text[:300])
             outcomes.append({n: r.status_code for n, (k, s, r) in results.items()})
             winners.append(won[0][0])
-            doc = mdb.events.find_one({"_id": __import__("bson").ObjectId(eid)})
+            doc = mdb.events.find_one({"_id": ObjectId(eid)})
             assert doc["version"] == version + 1, (rnd, doc["version"])
             assert doc["summary"] == won[0][1], (rnd, doc["summary"], won[0][1])
             assert doc["status"] == "published"
