@@ -21,6 +21,7 @@ sys.path.insert(0, HERE)
 from accounts_helpers import Client, unique_email  # noqa: E402
 from events_helpers import Organiser  # noqa: E402
 from moienv import SOURCE, DevDB, Httpd, httpd_recovers  # noqa: E402
+from relsite import NODES, node_config, publish  # noqa: E402
 
 FIGURES = os.path.join(SOURCE, "var", "test-output", "reliability.json")
 
@@ -85,15 +86,6 @@ def admin_email():
     return unique_email("moderation")
 
 
-def node_config(admin_email):
-    """The <Location> directives of every node: the same site."""
-    return f"    MoisInnoAdmins {admin_email}\n"
-
-
-# Every httpd of the session, so that the error-log check covers them all.
-NODES = []
-
-
 @pytest.fixture(scope="session")
 def httpd(workdir, db, admin_email):
     h = Httpd(workdir, db)
@@ -150,12 +142,6 @@ class Site:
         self.admin = admin
         self.published = published
         self.login_email = login_email
-
-
-def publish(admin, event_id, version):
-    """The admin publishes an event through the moderation form."""
-    return admin.post_form(f"/admin/evenements/{event_id}/publier",
-                           [("version", str(version))])
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,7 @@ import requests
 from bson import ObjectId
 
 from accounts_helpers import Client, new_account
-from conftest import NODES, node_config, publish
+from relsite import NODES, node_config, publish
 from events_helpers import Organiser, form_items, history, valid_form, valid_json
 from moienv import Httpd, httpd_recovers
 
