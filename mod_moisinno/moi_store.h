@@ -29,7 +29,8 @@ typedef enum {
     MOI_STORE_DUPLICATE, /* a unique index refused the write */
     MOI_STORE_CONFLICT,  /* a condition (version, state) did not hold */
     MOI_STORE_UNAVAILABLE,
-    MOI_STORE_ERROR
+    MOI_STORE_ERROR,
+    MOI_STORE_BUSY /* another write of the same version has not finished: try again later */
 } moi_store_status;
 
 typedef struct moi_store_t moi_store_t;

@@ -288,6 +288,13 @@ static moi_store_status mongo_ping(moi_store_t *store)
     }
     else {
         st = moi_mongo_note_failure(ms, "a health check", &error);
+        /* A single-threaded client does not check a server again for 5 s
+         * after a failed handshake ("cooldown"): the health check would
+         * still say 503 seconds after the database is back.  The next
+         * check starts from a new client (one connection, bounded by the
+         * short timeouts above). */
+        apr_pool_cleanup_run(ms->pool, client, client_cleanup);
+        ms->health = NULL;
     }
     ms->health_status = st;
     ms->health_at = apr_time_now();

@@ -237,21 +237,25 @@ static void condition(bson_t *filter, const bson_oid_t *oid, const moi_event_upd
 #define CLAIM_STALE apr_time_from_sec(10)
 
 /* Waits (a little) for the holder of a claim to finish, so that the loser
- * of a race reads the winner's change, not the state before it. */
-static void wait_for_release(moi_store_conn_t *c, const char *key)
+ * of a race reads the winner's change, not the state before it.  True
+ * when the claim is gone (or could not be read), false when still held. */
+static int wait_for_release(moi_store_conn_t *c, const char *key)
 {
     bson_t filter = BSON_INITIALIZER;
     const bson_t *doc;
-    int i;
+    int i, released = 0;
     BSON_APPEND_UTF8(&filter, "_id", key);
-    for (i = 0; i < 100; i++) {
+    for (i = 0; i < 100 && !released; i++) {
         if (moi_mongo_find_one(c, "event_locks", &filter, "waiting for an event's version",
                                &doc) != MOI_STORE_OK) {
-            break;
+            released = 1;
         }
-        apr_sleep(apr_time_from_msec(20));
+        else {
+            apr_sleep(apr_time_from_msec(20));
+        }
     }
     bson_destroy(&filter);
+    return released;
 }
 
 static moi_store_status claim_version(moi_store_conn_t *c, const char *id, int version,
@@ -289,8 +293,7 @@ static moi_store_status claim_version(moi_store_conn_t *c, const char *id, int v
             bson_destroy(&reply);
             bson_destroy(&filter);
             if (!removed) {
-                wait_for_release(c, key);
-                return MOI_STORE_CONFLICT;
+                return wait_for_release(c, key) ? MOI_STORE_CONFLICT : MOI_STORE_BUSY;
             }
         }
     }
@@ -349,7 +352,19 @@ static moi_store_status begin_write(moi_store_conn_t *c, const char *id,
     if ((st = version_to_claim(c, id, u, &version)) != MOI_STORE_OK) {
         return st;
     }
-    if ((st = claim_version(c, id, version, claim)) != MOI_STORE_OK) {
+    if ((st = claim_version(c, id, version, claim)) == MOI_STORE_BUSY) {
+        /* Still claimed after the wait: by a slow writer, or by one that
+         * could not finish (the database went away between its claim and
+         * its write) until the claim is taken over.  Stale if the version
+         * has moved on; else the event has not changed, and the writer is
+         * to try again later (503), not to read it again (409/412). */
+        moi_event *cur;
+        if ((st = moi_mongo_event_get(c, id, &cur)) != MOI_STORE_OK) {
+            return st;
+        }
+        return cur->version != version ? MOI_STORE_CONFLICT : MOI_STORE_BUSY;
+    }
+    if (st != MOI_STORE_OK) {
         return st == MOI_STORE_CONFLICT ? missed(c, id) : st;
     }
     *cu = *u;
