@@ -117,10 +117,15 @@ static moi_event *event_from(apr_pool_t *p, const bson_t *doc)
 static void write_history(moi_store_conn_t *c, const bson_oid_t *event_id, const char *actor,
                           const char *action, apr_time_t at, const apr_array_header_t *fields)
 {
-    mongoc_collection_t *coll = moi_mongo_collection(c, "event_history");
+    mongoc_collection_t *coll;
     bson_t doc = BSON_INITIALIZER;
     bson_error_t error;
     bson_oid_t actor_oid;
+    if (!moi_store_usable(c)) {
+        bson_destroy(&doc);
+        return; /* found away by this request already: no second timeout */
+    }
+    coll = moi_mongo_collection(c, "event_history");
 
     BSON_APPEND_OID(&doc, "event_id", event_id);
     if (actor && moi_oid_parse(actor, &actor_oid) == 0) {
@@ -133,7 +138,9 @@ static void write_history(moi_store_conn_t *c, const bson_oid_t *event_id, const
     moi_bson_append_time(&doc, "at", at);
     append_codes(&doc, "fields", fields);
     if (!mongoc_collection_insert_one(coll, &doc, NULL, NULL, &error)) {
-        moi_mongo_note_failure(c->ms, "writing an event's history", &error);
+        /* The event is written: this request goes on, but tries nothing
+         * more if the database is away (see announce_change). */
+        moi_store_outcome(c, moi_mongo_note_failure(c->ms, "writing an event's history", &error));
     }
     bson_destroy(&doc);
 }
@@ -307,7 +314,8 @@ static void release_claim(moi_store_conn_t *c, const char *claim)
     bson_error_t error;
     BSON_APPEND_UTF8(&filter, "_id", claim);
     if (!mongoc_collection_delete_one(coll, &filter, NULL, NULL, &error)) {
-        moi_mongo_note_failure(c->ms, "releasing an event's version claim", &error);
+        moi_store_outcome(c, moi_mongo_note_failure(c->ms, "releasing an event's version claim",
+                                                    &error));
     }
     bson_destroy(&filter);
 }
@@ -644,6 +652,12 @@ static void announce_change(moi_store_conn_t *c, apr_time_t now)
     bson_t filter = BSON_INITIALIZER, update = BSON_INITIALIZER, opts = BSON_INITIALIZER, inc,
            set;
     bson_error_t error;
+    if (!moi_store_usable(c)) {
+        bson_destroy(&filter);
+        bson_destroy(&update);
+        bson_destroy(&opts);
+        return; /* away: no second timeout for this request */
+    }
     BSON_APPEND_UTF8(&filter, "_id", CHANGES_ID);
     BSON_APPEND_DOCUMENT_BEGIN(&update, "$inc", &inc);
     BSON_APPEND_INT64(&inc, "seq", 1);
@@ -653,7 +667,8 @@ static void announce_change(moi_store_conn_t *c, apr_time_t now)
     bson_append_document_end(&update, &set);
     BSON_APPEND_BOOL(&opts, "upsert", true);
     if (!mongoc_collection_update_one(coll, &filter, &update, &opts, NULL, &error)) {
-        moi_mongo_note_failure(c->ms, "announcing a change of the programme", &error);
+        moi_store_outcome(c, moi_mongo_note_failure(c->ms, "announcing a change of the programme",
+                                                    &error));
     }
     bson_destroy(&filter);
     bson_destroy(&update);
