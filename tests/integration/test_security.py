@@ -1427,6 +1427,8 @@ def test_v5_3_6_json_exports_hold_the_exact_text(httpd, alice, xss_event):
         assert ev["id"] == eid and ev["title"] == xss_event["title"]
         for k, v in XSS.items():
             assert lf(ev[k]) == lf(v), k
+        assert alice.email not in r.text and "organizer_id" not in ev
+        assert "rejection_reason" not in ev or r is answers[-1]
 
 
 def test_v5_3_3_crlf_and_controls_in_one_line_fields_are_refused(httpd, mdb, alice):
@@ -1660,11 +1662,14 @@ def test_v14_4_6_referrer_policy(answers):
 
 def test_v14_4_7_no_framing_by_other_sites(answers):
     """ASVS 14.4.7: "the content of a web application cannot be embedded in
-    a third-party site by default" (CSP frame-ancestors 'self')."""
+    a third-party site by default ... by using suitable
+    Content-Security-Policy: frame-ancestors and X-Frame-Options response
+    headers"."""
     for what, r, _ in answers:
         if r.headers.get("Content-Type", "").startswith("text/html"):
             csp = r.headers.get("Content-Security-Policy", "")
             assert "frame-ancestors 'self'" in csp, what
+            assert r.headers.get("X-Frame-Options") == "SAMEORIGIN", what
 
 
 def test_v8_1_1_cache_policy_by_kind_of_answer(answers):
