@@ -55,7 +55,7 @@ from accounts_helpers import (
     unique_email,
     with_cookie,
 )
-from events_helpers import Organiser, form_items, scan_event_form, state, tag, valid_form, valid_json
+from events_helpers import Organiser, form_items, scan_event_form, tag, valid_form, valid_json
 from moienv import Httpd, wait_for
 
 DATABASE = "security_test"
@@ -1253,7 +1253,7 @@ def test_v5_3_3_xss_public_html_pages(httpd, xss_event):
     for path in (f"/?q={t}", f"/evenements/{eid}", "/"):
         r = raw(httpd, "GET", path)
         assert r.status_code == 200, path
-        dom = assert_nothing_injected(r.text, httpd.base, path)
+        assert_nothing_injected(r.text, httpd.base, path)
         if path != "/":
             assert xss_event["title"].strip() in text_of(r), path
     page = text_of(raw(httpd, "GET", f"/evenements/{eid}"))
