@@ -382,10 +382,11 @@ static int moi_handler(request_rec *r)
         moi_no_store(r);
     }
     if (*q.path == '\0') {
-        apr_table_setn(r->headers_out, "Location",
-                       apr_pstrcat(r->pool, q.base, "/", r->args ? "?" : "",
-                                   r->args ? r->args : "", NULL));
-        return HTTP_MOVED_PERMANENTLY;
+        /* Answered here, without httpd's error page (Latin-1, no CSP). */
+        moi_redirect(&q, apr_pstrcat(r->pool, q.base, "/", r->args ? "?" : "",
+                                     r->args ? r->args : "", NULL));
+        r->status = HTTP_MOVED_PERMANENTLY;
+        return OK;
     }
     if (*q.path != '/') {
         return DECLINED;

@@ -26,13 +26,24 @@ static int session_answer(moi_req *q, int status)
 
 static int api_login(moi_req *q)
 {
-    json_t *body, *email, *password;
-    const char *e;
+    json_t *body, *email, *password, *v;
+    const char *e, *key;
     moi_organizer *o = NULL;
     long retry_after = 0;
 
     if (moi_origin_check(q) != OK || moi_read_json_object(q, &body) != OK) {
         return OK;
+    }
+    /* DESIGN §8: a key that looks like a query operator or a dotted path
+     * is refused, even where it would only be ignored. */
+    json_object_foreach(body, key, v) {
+        if (key[0] == '$' || strchr(key, '.')) {
+            return moi_send_json_doc(
+                q, HTTP_BAD_REQUEST,
+                json_pack("{s:{s:s,s:s,s:{s:s}}}", "error", "code", "validation", "message",
+                          "Le corps contient un nom de champ non permis.", "fields", key,
+                          "Nom de champ non permis."));
+        }
     }
     email = json_object_get(body, "email");
     password = json_object_get(body, "password");

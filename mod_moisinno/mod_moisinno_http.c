@@ -18,6 +18,8 @@ static void set_html_headers(request_rec *r)
                    "default-src 'self'; frame-ancestors 'self'; base-uri 'none'; "
                    "object-src 'none'");
     apr_table_setn(r->err_headers_out, "Referrer-Policy", "same-origin");
+    /* frame-ancestors for browsers that predate CSP 2 (ASVS 14.4.7). */
+    apr_table_setn(r->err_headers_out, "X-Frame-Options", "SAMEORIGIN");
 }
 
 static int send_body(moi_req *q, int status, const char *type, const char *body)
