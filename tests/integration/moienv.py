@@ -6,8 +6,8 @@ httpd and the development database on free ports, can rewrite the
 configuration and restart gracefully, and reads the error log so that a
 test fails on any unexpected error or child crash.
 
-MOISINNO_ASAN=1 (`make test-asan`): the module is built with ASan and UBSan
-(SANITIZE); httpd, which is not, is started with the ASan runtime preloaded
+MOISINNO_ASAN=1 (`make test SANITIZE=1`): the module is built with ASan and
+UBSan (SAN_FLAGS); httpd, which is not, is started with the ASan runtime preloaded
 and ASan's reports written to files <root>/asan/asan.PID, and a test fails on
 any new report there as on an error-log line.  UBSan's reports go to the
 error log ("runtime error:"), and so do ASan's in a process where UBSan has

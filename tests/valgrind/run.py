@@ -20,7 +20,9 @@ Other leaks are listed, not counted.
 
 --keep keeps the work directory (configuration, error log, valgrind.xml and
 valgrind.log; /tmp/moisinno-valgrind-*); --quick drives a short mix (for
-working on the suppressions).  VALGRIND_OPTS adds valgrind options.
+working on the suppressions); --mpm event runs httpd -X with mpm_event
+instead of mpm_prefork (see main() for why that is not the default).
+VALGRIND_OPTS adds valgrind options.
 """
 import argparse
 import os
@@ -284,6 +286,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--keep", action="store_true")
     ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--mpm", default="prefork", choices=("prefork", "event", "worker"))
     args = ap.parse_args()
     valgrind = shutil.which("valgrind")
     if not valgrind:
@@ -296,7 +299,7 @@ def main():
     # mpm_prefork: with -X, event's (and worker's) exit path walks its list
     # of recycled transaction pools after they were destroyed (httpd's own
     # invalid read at exit, sometimes a crash); prefork has no such list.
-    httpd = Httpd(work, db, mpm="prefork")
+    httpd = Httpd(work, db, mpm=args.mpm)
     xml_path = os.path.join(work, "valgrind.xml")
     log_path = os.path.join(work, "valgrind.log")
     ok = False
