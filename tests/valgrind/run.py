@@ -162,6 +162,19 @@ def drive(httpd, db, quick):
     m.get("/api/v1/events")
     m.get("/api/v1/events?region=75&per_page=5&page=2")
     m.get("/api/v1/events?per_page=500", 400)
+    # odd input for the parsers
+    m.raw("HEAD", "/", 200)
+    m.get("/?q=%FF%FE%C3", 200, 400)
+    m.get("/?q=" + "d%C3%A9" * 2000, 200, 400, 414)
+    m.get("/?region=75&region=11&region=84&format=hybride&format=en_ligne&du=2022-11-30")
+    m.get("/?du=2022-11-20&au=2022-11-10", 200, 400)
+    m.get("/api/v1/events?page=99999", 200, 400)
+    m.get("/?%zz=1&=&&a", 200, 400)
+    ics = m.get("/programme.ics?region=84")
+    if ics.headers.get("ETag"):
+        m.get("/programme.ics?region=84", 304, headers={"If-None-Match": ics.headers["ETag"]})
+    m.get("/espace", 303, headers={"Cookie": "moisinno_session=" + "A" * 43})
+    m.get("/espace", 303, headers={"Cookie": "moisinno_session=%%%; moisinno_csrf=; x"})
     m.raw("POST", "/", 405)
     m.raw("DELETE", "/sante", 405)
     m.raw("PUT", "/programme.ics", 405)
@@ -228,6 +241,16 @@ def drive(httpd, db, quick):
     m.check("PUT API", org.api("PUT", f"/{aid}", valid_json(title="Webinaire remplacé " + aid)), 200)
     m.check("PUT invalide", org.api("PUT", f"/{aid}", valid_json(starts_at="demain")), 422)
     m.check("POST sans CSRF", org.api("POST", "", valid_json(), csrf=False), 403)
+    m.check("PATCH types faux", org.api("PATCH", f"/{aid}", {"title": 5, "audience": "x",
+                                                             "lab": "oui"}), 400, 422)
+    m.check("POST tableau", org.api("POST", "", []), 400, 422)
+    m.check("POST JSON tronqué", org.api("POST", "", headers={"Content-Type": "application/json"},
+                                         data='{"title": "abc'), 400)
+    m.check("formulaire mal encodé", org.c.post("/espace/evenements/nouveau",
+                                                "csrf=" + org.csrf + "&title=%zz&format=%",
+                                                headers={"Content-Type":
+                                                         "application/x-www-form-urlencoded"}),
+            400, 422)
     r = m.check("création API 2", org.create_api(), 201)
     m.check("suppression API", org.api("DELETE", f"/{r.json()['id']}"), 204)
     m.check("suppression API (absent)", org.api("DELETE", f"/{r.json()['id']}"), 404)
