@@ -2,6 +2,11 @@
 #   make          builds mod_moisinno/.libs/mod_moisinno.so (warnings are errors)
 #   make run      installs what is missing, builds, serves the demo programme
 #   make test     installs what is missing, builds, runs unit and integration tests
+#                 BACKEND=postgresql  the development database on PostgreSQL
+#                                     (a private cluster for the run) instead of SQLite
+#                 SANITIZE=1          the module built with ASan + UBSan (see below)
+#                 PYTEST="-k NAME"    arguments for pytest (integration tests)
+#   make valgrind httpd -X under valgrind's memcheck with a request mix (see below)
 #   make bench    measures the module against static files (see README)
 
 APXS      ?= apxs
@@ -12,9 +17,22 @@ PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
 APR_CFLAGS = $(shell $(APXS) -q EXTRA_CPPFLAGS) -I$(shell $(APXS) -q APR_INCLUDEDIR)
 WARN      := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wstrict-prototypes \
              -Wno-missing-field-initializers
-SANITIZE  ?=
+# SAN_FLAGS: sanitizer flags for the compiler and the link (set by SANITIZE=1).
+SAN_FLAGS ?=
 CFLAGS    ?= -g -O2
-ALL_CFLAGS = $(CFLAGS) -fPIC -std=gnu11 $(WARN) $(SANITIZE) $(APR_CFLAGS) $(PKG_CFLAGS)
+ALL_CFLAGS = $(CFLAGS) -fPIC -std=gnu11 $(WARN) $(SAN_FLAGS) $(APR_CFLAGS) $(PKG_CFLAGS)
+BACKEND   ?= sqlite
+SANITIZE  ?=
+PYTEST    ?= $(ASAN_PYTEST)
+ifeq ($(filter $(BACKEND),sqlite postgresql),)
+$(error BACKEND=$(BACKEND): sqlite (default) or postgresql)
+endif
+ifeq ($(filter $(SANITIZE),0 1),)
+ifneq ($(SANITIZE),)
+$(error SANITIZE=$(SANITIZE): 1 (ASan + UBSan) or nothing; compiler flags go in SAN_FLAGS)
+endif
+endif
+DEPS_OPTS := $(if $(filter postgresql,$(BACKEND)),--postgresql)
 
 SRC_DIR   := mod_moisinno
 BUILD     := build
@@ -60,8 +78,8 @@ $(LIBMOI): $(PURE_OBJ)
 
 $(MODULE): $(GLUE_SRC) $(HEADERS) $(LIBMOI)
 	@cd $(SRC_DIR) && out=$$($(APXS) -c -o mod_moisinno.la \
-	  $(foreach f,$(WARN) $(SANITIZE) -std=gnu11 $(PKG_CFLAGS),-Wc,$(f)) \
-	  $(notdir $(GLUE_SRC)) ../$(LIBMOI) $(PKG_LIBS) $(SANITIZE) 2>&1) \
+	  $(foreach f,$(WARN) $(SAN_FLAGS) -std=gnu11 $(PKG_CFLAGS),-Wc,$(f)) \
+	  $(notdir $(GLUE_SRC)) ../$(LIBMOI) $(PKG_LIBS) $(SAN_FLAGS) 2>&1) \
 	  || { echo "$$out"; exit 1; }
 	@echo "built $(MODULE)"
 
@@ -70,17 +88,22 @@ $(UNIT_BIN): $(UNIT_SRC) tests/unit/unit.h $(LIBMOI)
 	  $(shell pkg-config --libs check) $(PKG_LIBS) $(shell apr-1-config --link-ld 2>/dev/null || echo -lapr-1) -laprutil-1
 
 deps:
-	@scripts/install-deps
+	@scripts/install-deps $(DEPS_OPTS)
 
 unit: $(UNIT_BIN)
 	$(UNIT_BIN)
 
 integration: $(MODULE)
-	scripts/run-integration
+	scripts/run-integration --backend $(BACKEND) $(PYTEST)
 
+ifeq ($(SANITIZE),1)
+test: deps
+	@$(MAKE) --no-print-directory test-sanitized
+else
 test: deps
 	@$(MAKE) --no-print-directory all unit
 	@$(MAKE) --no-print-directory integration
+endif
 
 run: deps
 	@$(MAKE) --no-print-directory all
@@ -165,21 +188,50 @@ fuzz: fuzz-build
 	  fi; \
 	done
 
-# ---- The integration suite with the module built with ASan + UBSan ------
-#   make test-asan   rebuilds the module with SANITIZE=$(ASAN_SANITIZE), runs
-#                    tests/integration with httpd preloading the ASan runtime
-#                    (MOISINNO_ASAN=1, tests/integration/moienv.py), then
-#                    rebuilds the normal module; after an interrupted run,
-#                    `make clean all` does that.
-ASAN_SANITIZE ?= -fsanitize=address,undefined -fno-omit-frame-pointer
-ASAN_PYTEST   ?=
-MODULE_CLEAN   = rm -rf $(PURE_OBJ) $(LIBMOI) $(UNIT_BIN) $(SRC_DIR)/.libs $(SRC_DIR)/*.lo \
-                 $(SRC_DIR)/*.slo $(SRC_DIR)/*.la $(SRC_DIR)/*.o
+# ---- make test SANITIZE=1: the module built with ASan + UBSan ------------
+#   Rebuilds the module, build/libmoi.a and the unit tests with
+#   SAN_FLAGS=$(ASAN_SAN_FLAGS), runs the unit tests (ASan's leak checker
+#   on) and tests/integration with httpd preloading the ASan runtime
+#   (MOISINNO_ASAN=1, tests/integration/moienv.py), then rebuilds the normal
+#   module whatever the result; after an interrupted run, `make clean all`
+#   does that. `make test-asan` is the same as `make test SANITIZE=1`.
+ASAN_SAN_FLAGS ?= -fsanitize=address,undefined -fno-omit-frame-pointer
+ASAN_PYTEST    ?=
+MODULE_CLEAN    = rm -rf $(PURE_OBJ) $(LIBMOI) $(UNIT_BIN) $(SRC_DIR)/.libs $(SRC_DIR)/*.lo \
+                  $(SRC_DIR)/*.slo $(SRC_DIR)/*.la $(SRC_DIR)/*.o
 
-.PHONY: test-asan
-test-asan: deps
+.PHONY: test-sanitized test-asan
+test-sanitized:
 	@$(MODULE_CLEAN)
-	@$(MAKE) --no-print-directory all SANITIZE="$(ASAN_SANITIZE)"
-	@MOISINNO_ASAN=1 scripts/run-integration $(ASAN_PYTEST); rc=$$?; \
+	@rc=0; \
+	  $(MAKE) --no-print-directory all $(UNIT_BIN) SAN_FLAGS="$(ASAN_SAN_FLAGS)" || rc=$$?; \
+	  if [ $$rc -eq 0 ]; then \
+	    echo "unit tests (ASan + UBSan)"; \
+	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 $(UNIT_BIN) || rc=$$?; \
+	  fi; \
+	  if [ $$rc -eq 0 ]; then \
+	    MOISINNO_ASAN=1 scripts/run-integration --backend $(BACKEND) $(PYTEST) || rc=$$?; \
+	  fi; \
 	  echo "rebuilding the module without sanitizers"; \
-	  $(MODULE_CLEAN); $(MAKE) --no-print-directory all; exit $$rc
+	  $(MODULE_CLEAN); $(MAKE) --no-print-directory all SAN_FLAGS= || rc=$$?; exit $$rc
+
+test-asan:
+	@$(MAKE) --no-print-directory test SANITIZE=1
+
+# ---- make valgrind: httpd -X under memcheck with a request mix ------------
+#   Installs valgrind if missing, builds the module, then
+#   tests/valgrind/run.py runs `apache2 -X` (mpm_prefork, one process) under
+#   valgrind --leak-check=full against a development database with the demo
+#   programme, drives a mix of requests, stops httpd with SIGTERM and fails
+#   on any invalid access or use of an uninitialised value, or on a
+#   definitely or indirectly lost block allocated under mod_moisinno
+#   (suppressions: tests/valgrind/moisinno.supp). VALGRIND_ARGS=--keep keeps
+#   its files.
+VALGRIND_ARGS ?=
+
+.PHONY: valgrind
+valgrind:
+	@scripts/install-deps --valgrind
+	@$(MAKE) --no-print-directory all
+	@scripts/devdb-build >/dev/null
+	var/venv/bin/python tests/valgrind/run.py $(VALGRIND_ARGS)

@@ -6,8 +6,8 @@ httpd and the development database on free ports, can rewrite the
 configuration and restart gracefully, and reads the error log so that a
 test fails on any unexpected error or child crash.
 
-MOISINNO_ASAN=1 (`make test-asan`): the module is built with ASan and UBSan
-(SANITIZE); httpd, which is not, is started with the ASan runtime preloaded
+MOISINNO_ASAN=1 (`make test SANITIZE=1`): the module is built with ASan and
+UBSan (SAN_FLAGS); httpd, which is not, is started with the ASan runtime preloaded
 and ASan's reports written to files <root>/asan/asan.PID, and a test fails on
 any new report there as on an error-log line.  UBSan's reports go to the
 error log ("runtime error:"), and so do ASan's in a process where UBSan has
@@ -16,6 +16,7 @@ reported: the two runtimes share one report file.
 import glob
 import os
 import re
+import secrets
 import shutil
 import signal
 import socket
@@ -84,20 +85,46 @@ def httpd_recovers(httpd, within=15.0, streak=12):
 
 
 class DevDB:
-    """The embedded FerretDB of scripts/devdb, on a free port."""
+    """The embedded FerretDB of scripts/devdb, on a free port.
+
+    Its backend is SQLite (files in <workdir>/db/sqlite) unless
+    MOISINNO_DEVDB_BACKEND=postgresql: then it stores its data in a database
+    of its own, created in the PostgreSQL cluster that scripts/run-integration
+    started in MOISINNO_DEVDB_PG_CLUSTER (scripts/pg-cluster)."""
 
     def __init__(self, workdir, port=None):
         self.dir = os.path.join(workdir, "db")
         self.port = port or free_port()
+        self.backend = os.environ.get("MOISINNO_DEVDB_BACKEND") or "sqlite"
+        self.postgresql_url = None
         os.makedirs(self.dir, exist_ok=True)
 
     @property
     def uri(self):
         return f"mongodb://127.0.0.1:{self.port}/"
 
+    def backend_flags(self):
+        if self.backend == "sqlite":
+            return []
+        if self.backend != "postgresql":
+            raise RuntimeError(f"MOISINNO_DEVDB_BACKEND: unknown backend {self.backend!r}")
+        if self.postgresql_url is None:
+            cluster = os.environ.get("MOISINNO_DEVDB_PG_CLUSTER")
+            if not cluster:
+                raise RuntimeError(
+                    "MOISINNO_DEVDB_BACKEND=postgresql needs a cluster in "
+                    "MOISINNO_DEVDB_PG_CLUSTER (scripts/run-integration --backend postgresql)")
+            name = f"devdb_{os.getpid()}_{self.port}_{secrets.token_hex(3)}"
+            self.postgresql_url = subprocess.run(
+                [os.path.join(SOURCE, "scripts", "pg-cluster"), "createdb", cluster, name],
+                check=True, capture_output=True, text=True,
+            ).stdout.strip()
+        return ["--backend", "postgresql", "--postgresql-url", self.postgresql_url]
+
     def start(self):
         subprocess.run(
-            [os.path.join(SOURCE, "scripts", "devdb-start"), str(self.port), self.dir],
+            [os.path.join(SOURCE, "scripts", "devdb-start"), str(self.port), self.dir,
+             *self.backend_flags()],
             check=True,
             stdout=subprocess.DEVNULL,
         )

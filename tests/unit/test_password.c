@@ -136,7 +136,8 @@ static void *APR_THREAD_FUNC hash_thread(apr_thread_t *t, void *data)
     hasher *h = data;
     apr_atomic_set32(&h->started, 1);
     h->status = moi_password_hash(h->pool, h->password, &h->hash);
-    apr_thread_exit(t, APR_SUCCESS);
+    /* A plain return, not apr_thread_exit(): see round_trips() in test_tz.c. */
+    (void)t;
     return NULL;
 }
 
