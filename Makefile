@@ -104,9 +104,10 @@ FUZZ_SECONDS ?= 20
 FUZZ_DIR     := $(BUILD)/fuzz
 FUZZ_SAN     := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_CFLAGS  := -g -O1 -fno-omit-frame-pointer -std=gnu11 $(filter-out -Werror,$(WARN)) \
-                $(FUZZ_SAN) $(APR_CFLAGS) $(PKG_CFLAGS) -I$(SRC_DIR)
+                $(FUZZ_SAN) $(APR_CFLAGS) $(PKG_CFLAGS) -I$(SRC_DIR) \
+                $(shell pkg-config --cflags libxml-2.0 2>/dev/null)
 FUZZ_LIBS     = $(PKG_LIBS) $(shell apr-1-config --link-ld 2>/dev/null || echo -lapr-1) \
-                -laprutil-1 -ldl
+                -laprutil-1 -ldl $(shell pkg-config --libs libxml-2.0 2>/dev/null)
 FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(filter-out tests/fuzz/fuzz_common.c,\
                 $(wildcard tests/fuzz/fuzz_*.c)))
 FUZZ_OBJ     := $(patsubst $(SRC_DIR)/%.c,$(FUZZ_DIR)/%.o,$(PURE_SRC)) \
@@ -134,9 +135,16 @@ $(FUZZ_DIR)/%.o: $(BUILD)/%.c $(HEADERS) | $(FUZZ_DIR)
 	@echo "  FUZZ-CC $<"
 	@$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
 
-$(FUZZ_DIR)/%.o: tests/fuzz/%.c tests/fuzz/fuzz.h $(HEADERS) | $(FUZZ_DIR)
+$(FUZZ_DIR)/%.o: tests/fuzz/%.c tests/fuzz/fuzz.h tests/fuzz/htmltok.h $(HEADERS) | $(FUZZ_DIR)
 	@echo "  FUZZ-CC $<"
 	@$(FUZZ_CC) $(FUZZ_CFLAGS) -Itests/fuzz -c -o $@ $<
+
+# The HTML reader of the harness: sanitizers but no coverage (its branches
+# are not the module's, and the pages are long).
+$(FUZZ_DIR)/htmltok.o: tests/fuzz/htmltok.c tests/fuzz/htmltok.h | $(FUZZ_DIR)
+	@echo "  FUZZ-CC $<"
+	@$(FUZZ_CC) $(filter-out -O1 $(FUZZ_SAN),$(FUZZ_CFLAGS)) -O2 \
+	  -fsanitize=address,undefined -fno-sanitize-recover=all -c -o $@ $<
 
 $(FUZZ_DIR)/libmoi_fuzz.a: $(FUZZ_OBJ)
 	@rm -f $@
@@ -144,7 +152,7 @@ $(FUZZ_DIR)/libmoi_fuzz.a: $(FUZZ_OBJ)
 
 # -rdynamic: the harness's apr_palloc() replaces libapr's (tests/fuzz/fuzz.h).
 $(FUZZ_BINS): $(FUZZ_DIR)/fuzz_%: $(FUZZ_DIR)/fuzz_%.o $(FUZZ_DIR)/fuzz_common.o \
-                                 $(FUZZ_DIR)/libmoi_fuzz.a
+                                 $(FUZZ_DIR)/htmltok.o $(FUZZ_DIR)/libmoi_fuzz.a
 	@echo "  FUZZ-LD $@"
 	@$(FUZZ_CC) $(FUZZ_CFLAGS) -rdynamic -o $@ $^ $(FUZZ_LIBS)
 
