@@ -49,6 +49,10 @@ size_t fuzz_utf8_seq(const uint8_t *s, size_t n);
  * "".  malloc'd. */
 char *fuzz_export_text(const char *s);
 
+/* What the exports make of a URL: fuzz_export_text, then tab, LF and space
+ * as %09, %0A and %20.  malloc'd. */
+char *fuzz_export_uri(const char *s);
+
 /* An event as the store could give it, from fuzz data: its first
  * FUZZ_EVENT_HEAD bytes (zeros when missing) choose the status, type,
  * format, department (and so region and zone), audience, accessibility,

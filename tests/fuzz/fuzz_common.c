@@ -254,6 +254,26 @@ char *fuzz_export_text(const char *s)
     return out;
 }
 
+char *fuzz_export_uri(const char *s)
+{
+    char *text = fuzz_export_text(s), *out = malloc(3 * strlen(text) + 1), *o = out;
+    const char *q;
+    if (!out) {
+        abort();
+    }
+    for (q = text; *q; q++) {
+        if (*q == '\t' || *q == '\n' || *q == ' ') {
+            o += sprintf(o, "%%%02X", (unsigned)*q);
+        }
+        else {
+            *o++ = *q;
+        }
+    }
+    *o = '\0';
+    free(text);
+    return out;
+}
+
 /* ---- events --------------------------------------------------------------- */
 
 static int table_size(const moi_code_label *t)
