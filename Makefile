@@ -97,10 +97,12 @@ clean:
 	rm -rf $(BUILD) $(SRC_DIR)/.libs $(SRC_DIR)/*.lo $(SRC_DIR)/*.slo $(SRC_DIR)/*.la $(SRC_DIR)/*.o
 
 # ---- Fuzzing: clang + libFuzzer, ASan + UBSan (tests/fuzz, README) ------
-#   make fuzz-build            builds one fuzzer per parser in build/fuzz/
-#   make fuzz [FUZZ_SECONDS=n] runs each for n seconds (default 20); fails on a crash
+#   make fuzz-build            builds one fuzzer per parser and per output in build/fuzz/
+#   make fuzz [FUZZ_SECONDS=n] runs each for n seconds (default 60); fails on a crash
+#   make fuzz-smoke            each over its seeds and 5000 mutations (under a minute)
 FUZZ_CC      ?= clang
-FUZZ_SECONDS ?= 20
+FUZZ_SECONDS ?= 60
+FUZZ_SMOKE_RUNS ?= 5000
 FUZZ_DIR     := $(BUILD)/fuzz
 FUZZ_SAN     := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_CFLAGS  := -g -O1 -fno-omit-frame-pointer -std=gnu11 $(filter-out -Werror,$(WARN)) \
@@ -114,7 +116,7 @@ FUZZ_OBJ     := $(patsubst $(SRC_DIR)/%.c,$(FUZZ_DIR)/%.o,$(PURE_SRC)) \
                 $(FUZZ_DIR)/moi_assets_data.o $(FUZZ_DIR)/moi_geo_data.o
 FUZZ_BINS    := $(patsubst %,$(FUZZ_DIR)/fuzz_%,$(FUZZ_TARGETS))
 
-.PHONY: fuzz-build fuzz-bins fuzz fuzz-deps
+.PHONY: fuzz-build fuzz-bins fuzz fuzz-smoke fuzz-deps
 fuzz-deps:
 	@scripts/install-deps --fuzz
 
@@ -157,20 +159,12 @@ $(FUZZ_BINS): $(FUZZ_DIR)/fuzz_%: $(FUZZ_DIR)/fuzz_%.o $(FUZZ_DIR)/fuzz_common.o
 	@$(FUZZ_CC) $(FUZZ_CFLAGS) -rdynamic -o $@ $^ $(FUZZ_LIBS)
 
 fuzz: fuzz-build
-	@for t in $(FUZZ_TARGETS); do \
-	  mkdir -p $(FUZZ_DIR)/corpus/$$t; \
-	  dict=; [ -f tests/fuzz/$$t.dict ] && dict=-dict=tests/fuzz/$$t.dict; \
-	  printf '  FUZZ %-12s %s s ... ' $$t $(FUZZ_SECONDS); \
-	  if $(FUZZ_DIR)/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
-	       -print_final_stats=1 -artifact_prefix=$(FUZZ_DIR)/$$t- $$dict \
-	       $(FUZZ_DIR)/corpus/$$t tests/fuzz/corpus/$$t >$(FUZZ_DIR)/$$t.log 2>&1; then \
-	    sed -n 's/^stat::number_of_executed_units: *//p' $(FUZZ_DIR)/$$t.log | \
-	      awk '{printf "%s runs\n", $$1}'; \
-	  else \
-	    echo FAILED; tail -n 60 $(FUZZ_DIR)/$$t.log; \
-	    echo "crash input: $$(ls $(FUZZ_DIR)/$$t-* 2>/dev/null)"; exit 1; \
-	  fi; \
-	done
+	@scripts/fuzz-run time $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+# The CI's short run (.ci/run): every target over its seeds, then
+# FUZZ_SMOKE_RUNS inputs mutated from them with a fixed seed.
+fuzz-smoke: fuzz-build
+	@scripts/fuzz-run smoke $(FUZZ_SMOKE_RUNS) $(FUZZ_TARGETS)
 
 # ---- The integration suite with the module built with ASan + UBSan ------
 #   make test-asan   rebuilds the module with SANITIZE=$(ASAN_SANITIZE), runs
