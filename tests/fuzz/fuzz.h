@@ -56,7 +56,8 @@ char *fuzz_export_uri(const char *s);
 /* An event as the store could give it, from fuzz data: its first
  * FUZZ_EVENT_HEAD bytes (zeros when missing) choose the status, type,
  * format, department (and so region and zone), audience, accessibility,
- * lab, times and version; the rest, split at NUL bytes, gives its texts in
+ * lab, times and version (their last byte is left to the target, for its
+ * own options); the rest, split at NUL bytes, gives its texts in
  * this order: title, summary, description, city, venue, address,
  * online_url, registration_url, organizer_name, organization,
  * rejection_reason, id.  A missing title, summary, description, name or
