@@ -2,7 +2,8 @@
  *
  * Every text that comes from an event is first made safe for any of the
  * formats: invalid UTF-8 and control characters other than tab and line
- * feed are dropped, CR LF and lone CR become LF.
+ * feed are dropped, CR LF and lone CR become LF.  In a URL, tab, line feed
+ * and space are then percent-encoded.
  *
  * iCalendar: one VTIMEZONE per zone used, computed from the zone itself by
  * scanning its offsets over the years of the events (one year either side);
@@ -159,6 +160,30 @@ static const char *clean_text(apr_pool_t *p, const char *s)
 static int empty(const char *s)
 {
     return !s || !*s;
+}
+
+/* A URL as clean text that a URI value or an XML attribute keeps as it is:
+ * the blanks clean_text leaves (tab, LF) and spaces percent-encoded (RFC
+ * 3986 has none; an iCalendar line would break at the LF, and an XML
+ * parser reads tab and LF in an attribute as spaces). */
+static const char *uri_text(apr_pool_t *p, const char *s)
+{
+    const char *q;
+    char *out, *o;
+    s = clean_text(p, s);
+    if (!strpbrk(s, " \t\n")) {
+        return s;
+    }
+    out = o = apr_palloc(p, strlen(s) * 3 + 1);
+    for (q = s; *q; q++) {
+        if (*q == ' ' || *q == '\t' || *q == '\n') {
+            o += sprintf(o, "%%%02X", (unsigned char)*q);
+        } else {
+            *o++ = *q;
+        }
+    }
+    *o = '\0';
+    return out;
 }
 
 /* The items of an array of strings joined by sep. */
@@ -585,7 +610,7 @@ static void ical_vevent(sbuf *b, const moi_event *ev, const moi_tz *tz, const ch
     if (*place) {
         ical_prop(b, "LOCATION", ical_text(p, place));
     }
-    ical_prop(b, "URL", clean_text(p, url));
+    ical_prop(b, "URL", uri_text(p, url));
     ical_prop(b, "STATUS", is_cancelled(ev) ? "CANCELLED" : "CONFIRMED");
     if (type) {
         ical_prop(b, "CATEGORIES", ical_text(p, type));
@@ -833,12 +858,13 @@ const char *moi_export_atom(apr_pool_t *p, const apr_array_header_t *events,
                "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"fr\">\n");
     sb_add(&b,
            apr_pstrcat(
-               p, "<id>", xml_text(p, feed_url), "</id>\n", "<title>",
+               p, "<id>", xml_text(p, uri_text(p, feed_url)), "</id>\n", "<title>",
                xml_text(p, feed_title), "</title>\n", "<updated>", rfc3339_utc(p, newest),
                "</updated>\n", "<link rel=\"self\" type=\"application/atom+xml\" href=\"",
-               xml_text(p, feed_url), "\"/>\n",
+               xml_text(p, uri_text(p, feed_url)), "\"/>\n",
                "<link rel=\"alternate\" type=\"text/html\" href=\"",
-               xml_text(p, apr_pstrcat(p, base_url ? base_url : "", "/", NULL)), "\"/>\n",
+               xml_text(p, uri_text(p, apr_pstrcat(p, base_url ? base_url : "", "/", NULL))),
+               "\"/>\n",
                "<author><name>", xml_text(p, feed_title), "</name></author>\n", NULL));
     for (i = 0; i < n; i++) {
         const moi_event *ev = event_at(events, i);
@@ -852,11 +878,12 @@ const char *moi_export_atom(apr_pool_t *p, const apr_array_header_t *events,
         const char *entry_title =
             is_cancelled(ev) ? apr_pstrcat(p, "Annulé : ", clean_text(p, ev->title), NULL)
                              : ev->title;
-        sb_add(&b, apr_pstrcat(p, "<entry>\n<id>", xml_text(p, url), "</id>\n<title>",
+        const char *href = xml_text(p, uri_text(p, url));
+        sb_add(&b, apr_pstrcat(p, "<entry>\n<id>", href, "</id>\n<title>",
                                xml_text(p, entry_title), "</title>\n<updated>",
                                rfc3339_utc(p, ev->updated_at), "</updated>\n",
                                "<link rel=\"alternate\" type=\"text/html\" href=\"",
-                               xml_text(p, url), "\"/>\n<summary type=\"text\">",
+                               href, "\"/>\n<summary type=\"text\">",
                                xml_text(p, summary), "</summary>\n", NULL));
         if (!empty(ev->organization)) {
             sb_add(&b, apr_pstrcat(p, "<author><name>", xml_text(p, ev->organization),

@@ -34,6 +34,43 @@ char *fuzz_cstr(const uint8_t *data, size_t size);
  * of every department loaded once from the system's tzdata. */
 void fuzz_event_rules(moi_event_rules *rules);
 
+/* The zones of every department, loaded once from the system's tzdata
+ * (fuzz_event_rules and fuzz_event load them): the zone of an IANA name,
+ * NULL for any other. */
+const moi_tz *fuzz_tz_lookup(void *baton, const char *name);
+
+/* Length of the well-formed UTF-8 sequence at s (Table 3-7 of the Unicode
+ * standard), n bytes being there; 0 if none there.  NUL is not one. */
+size_t fuzz_utf8_seq(const uint8_t *s, size_t n);
+
+/* What the exports make of an event's text (moi_export.c), written again
+ * from its description: only well-formed UTF-8 without U+FFFE and U+FFFF,
+ * no control character but tab and LF, CR LF and lone CR as LF.  NULL gives
+ * "".  malloc'd. */
+char *fuzz_export_text(const char *s);
+
+/* What the exports make of a URL: fuzz_export_text, then tab, LF and space
+ * as %09, %0A and %20.  malloc'd. */
+char *fuzz_export_uri(const char *s);
+
+/* An event as the store could give it, from fuzz data: its first
+ * FUZZ_EVENT_HEAD bytes (zeros when missing) choose the status, type,
+ * format, department (and so region and zone), audience, accessibility,
+ * lab, times and version (their last byte is left to the target, for its
+ * own options); the rest, split at NUL bytes, gives its texts in
+ * this order: title, summary, description, city, venue, address,
+ * online_url, registration_url, organizer_name, organization,
+ * rejection_reason, id.  A missing title, summary, description, name or
+ * organisation is "", a missing id a fixed one, any other missing text
+ * NULL.  Times lie between 2022-09-01 and 2023-05-01, over both changes of
+ * daylight saving time. */
+#define FUZZ_EVENT_HEAD 20
+moi_event *fuzz_event(apr_pool_t *p, const uint8_t *data, size_t size);
+
+/* A copy of ev from p with every text (not the codes) passed through map,
+ * which returns a malloc'd string. */
+moi_event *fuzz_event_map(apr_pool_t *p, const moi_event *ev, char *(*map)(const char *));
+
 /* An invariant: on failure, a report and abort() (a crash for libFuzzer). */
 #define FUZZ_CHECK(cond)                                                                   \
     do {                                                                                   \

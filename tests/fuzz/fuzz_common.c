@@ -7,6 +7,7 @@
 #include <string.h>
 #include <apr_general.h>
 #include <apr_strings.h>
+#include "moi_codes.h"
 #include "moi_geo.h"
 #include "fuzz.h"
 
@@ -149,7 +150,7 @@ static void zone_load(const char *name)
     nzones++;
 }
 
-void fuzz_event_rules(moi_event_rules *rules)
+static void zones_load(void)
 {
     if (!nzones) {
         const moi_department *d;
@@ -158,6 +159,17 @@ void fuzz_event_rules(moi_event_rules *rules)
             zone_load(d->timezone);
         }
     }
+}
+
+const moi_tz *fuzz_tz_lookup(void *baton, const char *name)
+{
+    zones_load();
+    return zone_lookup(baton, name);
+}
+
+void fuzz_event_rules(moi_event_rules *rules)
+{
+    zones_load();
     memset(rules, 0, sizeof(*rules));
     rules->edition_year = 2022;
     rules->first_day.year = 2022;
@@ -168,4 +180,230 @@ void fuzz_event_rules(moi_event_rules *rules)
     rules->last_day.day = 30;
     rules->tz_lookup = zone_lookup;
     rules->tz_baton = NULL;
+}
+
+/* ---- text ----------------------------------------------------------------- */
+
+size_t fuzz_utf8_seq(const uint8_t *s, size_t n)
+{
+    uint8_t lo = 0x80, hi = 0xBF;
+    size_t len, i;
+    if (n == 0) {
+        return 0;
+    }
+    if (s[0] >= 0x01 && s[0] <= 0x7F) {
+        return 1;
+    }
+    if (s[0] >= 0xC2 && s[0] <= 0xDF) {
+        len = 2;
+    }
+    else if (s[0] >= 0xE0 && s[0] <= 0xEF) {
+        len = 3;
+        lo = s[0] == 0xE0 ? 0xA0 : 0x80;
+        hi = s[0] == 0xED ? 0x9F : 0xBF;
+    }
+    else if (s[0] >= 0xF0 && s[0] <= 0xF4) {
+        len = 4;
+        lo = s[0] == 0xF0 ? 0x90 : 0x80;
+        hi = s[0] == 0xF4 ? 0x8F : 0xBF;
+    }
+    else {
+        return 0;
+    }
+    if (n < len || s[1] < lo || s[1] > hi) {
+        return 0;
+    }
+    for (i = 2; i < len; i++) {
+        if (s[i] < 0x80 || s[i] > 0xBF) {
+            return 0;
+        }
+    }
+    return len;
+}
+
+char *fuzz_export_text(const char *s)
+{
+    const uint8_t *u = (const uint8_t *)(s ? s : "");
+    size_t n = strlen((const char *)u), i = 0, k;
+    char *out = malloc(n + 1), *o = out;
+    if (!out) {
+        abort();
+    }
+    while (i < n) {
+        k = fuzz_utf8_seq(u + i, n - i);
+        /* U+FFFE and U+FFFF (EF BF BE, EF BF BF): a byte at a time, like
+         * any ill-formed sequence */
+        if (k == 0 || (k == 3 && u[i] == 0xEF && u[i + 1] == 0xBF && u[i + 2] >= 0xBE)) {
+            i++;
+            continue;
+        }
+        if (k == 1 && u[i] == '\r') {
+            *o++ = '\n';
+            i += i + 1 < n && u[i + 1] == '\n' ? 2 : 1;
+            continue;
+        }
+        if (k == 1 && ((u[i] < 0x20 && u[i] != '\t' && u[i] != '\n') || u[i] == 0x7F)) {
+            i++;
+            continue;
+        }
+        memcpy(o, u + i, k);
+        o += k;
+        i += k;
+    }
+    *o = '\0';
+    return out;
+}
+
+char *fuzz_export_uri(const char *s)
+{
+    char *text = fuzz_export_text(s), *out = malloc(3 * strlen(text) + 1), *o = out;
+    const char *q;
+    if (!out) {
+        abort();
+    }
+    for (q = text; *q; q++) {
+        if (*q == '\t' || *q == '\n' || *q == ' ') {
+            o += sprintf(o, "%%%02X", (unsigned)*q);
+        }
+        else {
+            *o++ = *q;
+        }
+    }
+    *o = '\0';
+    free(text);
+    return out;
+}
+
+/* ---- events --------------------------------------------------------------- */
+
+static int table_size(const moi_code_label *t)
+{
+    int n = 0;
+    while (t[n].code) {
+        n++;
+    }
+    return n;
+}
+
+static apr_array_header_t *codes_of(apr_pool_t *p, const moi_code_label *t, unsigned mask)
+{
+    apr_array_header_t *a = apr_array_make(p, 4, sizeof(const char *));
+    int i;
+    for (i = 0; t[i].code && i < 16; i++) {
+        if (mask & (1u << i)) {
+            APR_ARRAY_PUSH(a, const char *) = t[i].code;
+        }
+    }
+    return a;
+}
+
+moi_event *fuzz_event(apr_pool_t *p, const uint8_t *data, size_t size)
+{
+    uint8_t h[FUZZ_EVENT_HEAD];
+    const char *texts[12] = {NULL};
+    const char *rest;
+    size_t n = size < FUZZ_EVENT_HEAD ? size : FUZZ_EVENT_HEAD, i, k;
+    moi_event *ev = apr_pcalloc(p, sizeof(*ev));
+    int ndeps = 0;
+    uint32_t start;
+    /* 2022-09-01T00:00:00Z and 242 days on */
+    const apr_int64_t from = 1661990400, span = 242 * 86400;
+
+    zones_load();
+    memset(h, 0, sizeof(h));
+    memcpy(h, data, n);
+    rest = apr_pstrmemdup(p, (const char *)data + n, size - n);
+    for (i = 0, k = 0; k < 12 && n + i < size; k++) {
+        texts[k] = rest + i;
+        i += strlen(rest + i) + 1;
+    }
+
+    ev->status = moi_statuses[h[0] % table_size(moi_statuses)].code;
+    ev->type = moi_event_types[h[1] % table_size(moi_event_types)].code;
+    ev->format = moi_formats[h[2] % table_size(moi_formats)].code;
+    while (moi_departments[ndeps].code) {
+        ndeps++;
+    }
+    if (h[3] % (ndeps + 1)) {
+        const moi_department *d = &moi_departments[h[3] % (ndeps + 1) - 1];
+        ev->department = d->code;
+        ev->region = d->region_code;
+        ev->timezone = d->timezone;
+    }
+    else {
+        ev->timezone = MOI_DEFAULT_TIMEZONE;
+    }
+    /* A zone that this system's tzdata may not have. */
+    if (h[4] & 0x40) {
+        ev->timezone = "Mars/Olympus_Mons";
+    }
+    ev->lab = h[4] & 1;
+    ev->audience = codes_of(p, moi_audiences, (unsigned)h[5] | (unsigned)h[6] << 8);
+    ev->accessibility = codes_of(p, moi_accessibility, h[7]);
+    start = (uint32_t)h[8] | (uint32_t)h[9] << 8 | (uint32_t)h[10] << 16 | (uint32_t)h[11] << 24;
+    ev->starts_at = apr_time_from_sec(from + (apr_int64_t)(start % span));
+    ev->ends_at = ev->starts_at + apr_time_from_sec(((apr_int64_t)h[12] | h[13] << 8) * 60);
+    ev->created_at = apr_time_from_sec(from - ((apr_int64_t)h[14] | h[15] << 8) * 60);
+    ev->updated_at = ev->created_at + apr_time_from_sec(((apr_int64_t)h[16] | h[17] << 8) * 60);
+    if (h[4] & 2) {
+        ev->created_at = 0; /* stored before the field was */
+    }
+    ev->version = h[18];
+    ev->edition = 2022;
+
+    ev->title = texts[0] ? texts[0] : "";
+    ev->summary = texts[1] ? texts[1] : "";
+    ev->description = texts[2] ? texts[2] : "";
+    ev->city = texts[3];
+    ev->venue = texts[4];
+    ev->address = texts[5];
+    ev->online_url = texts[6];
+    ev->registration_url = texts[7];
+    ev->organizer_name = texts[8] ? texts[8] : "";
+    ev->organization = texts[9] ? texts[9] : "";
+    ev->rejection_reason = texts[10];
+    ev->id = texts[11] ? texts[11] : "6360f0a1b2c3d4e5f6a7b801";
+    ev->organizer_id = "6360f0a1b2c3d4e5f6a7b800";
+    /* An empty optional text is absent, unless the store kept it empty. */
+    if (!(h[4] & 4)) {
+        const char **opt[] = {&ev->city, &ev->venue, &ev->address, &ev->online_url,
+                              &ev->registration_url, &ev->rejection_reason};
+        for (k = 0; k < sizeof(opt) / sizeof(opt[0]); k++) {
+            if (*opt[k] && !**opt[k]) {
+                *opt[k] = NULL;
+            }
+        }
+    }
+    return ev;
+}
+
+static const char *map_text(apr_pool_t *p, const char *s, char *(*map)(const char *))
+{
+    char *m;
+    const char *out;
+    if (!s) {
+        return NULL;
+    }
+    m = map(s);
+    out = apr_pstrdup(p, m);
+    free(m);
+    return out;
+}
+
+moi_event *fuzz_event_map(apr_pool_t *p, const moi_event *ev, char *(*map)(const char *))
+{
+    moi_event *c = apr_pmemdup(p, ev, sizeof(*ev));
+    c->id = map_text(p, ev->id, map);
+    c->title = map_text(p, ev->title, map);
+    c->summary = map_text(p, ev->summary, map);
+    c->description = map_text(p, ev->description, map);
+    c->city = map_text(p, ev->city, map);
+    c->venue = map_text(p, ev->venue, map);
+    c->address = map_text(p, ev->address, map);
+    c->online_url = map_text(p, ev->online_url, map);
+    c->registration_url = map_text(p, ev->registration_url, map);
+    c->organizer_name = map_text(p, ev->organizer_name, map);
+    c->organization = map_text(p, ev->organization, map);
+    c->rejection_reason = map_text(p, ev->rejection_reason, map);
+    return c;
 }

@@ -524,6 +524,40 @@ START_TEST(ical_controls_and_bad_utf8_dropped)
 }
 END_TEST
 
+/* A URL with blanks in it (an id or a base that is not what the module
+ * stores) gives no bare LF: found by tests/fuzz/fuzz_ical. */
+START_TEST(ical_url_blanks_percent_encoded)
+{
+    moi_event *ev = paris_event();
+    const char *ics;
+    icalcomponent *cal;
+    icalproperty *prop;
+    ev->id = "a b\tc\nd\re";
+    char *unfolded, *o;
+    ics = ical_of(one(ev));
+    check_lines(ics);
+    unfolded = o = apr_pstrdup(unit_pool, ics);
+    for (const char *q = ics; *q; q++) {
+        if (!strncmp(q, "\r\n ", 3)) {
+            q += 2;
+            continue;
+        }
+        *o++ = *q;
+    }
+    *o = '\0';
+    ck_assert_ptr_nonnull(
+        strstr(unfolded, "\r\nURL:" BASE "/evenements/a%20b%09c%0Ad%0Ae\r\n"));
+    ck_assert_ptr_nonnull(strstr(unfolded, "\r\nUID:a b\tc\\nd\\ne@" HOST "\r\n"));
+    cal = icalparser_parse_string(ics);
+    ck_assert_ptr_nonnull(cal);
+    ck_assert_int_eq(icalcomponent_count_errors(cal), 0);
+    prop = icalcomponent_get_first_property(
+        icalcomponent_get_first_component(cal, ICAL_VEVENT_COMPONENT), ICAL_URL_PROPERTY);
+    ck_assert_str_eq(icalproperty_get_url(prop), BASE "/evenements/a%20b%09c%0Ad%0Ae");
+    icalcomponent_free(cal);
+}
+END_TEST
+
 /* ---- CSV -------------------------------------------------------------------- */
 
 /* The records of an RFC 4180 text with CRLF line ends, each an array of
@@ -869,6 +903,26 @@ START_TEST(atom_feed)
 }
 END_TEST
 
+/* An XML parser reads tab and LF in an attribute as spaces: a feed URL
+ * (from the request) or an event URL with blanks has them percent-encoded,
+ * in the hrefs and the ids alike.  Found by tests/fuzz/fuzz_atom. */
+START_TEST(atom_url_blanks_percent_encoded)
+{
+    moi_event *ev = paris_event();
+    const char *xml, *root = NULL, *why;
+    ev->id = "a b\tc";
+    xml = moi_export_atom(unit_pool, one(ev), lookup, apr_hash_make(unit_pool), BASE,
+                          FEED "?q=x\ry", NULL);
+    why = xml_check(xml, &root);
+    ck_assert_msg(why == NULL, "%s:\n%s", why, xml);
+    ck_assert_ptr_nonnull(strstr(xml, "<id>" FEED "?q=x%0Ay</id>"));
+    ck_assert_ptr_nonnull(strstr(xml, "href=\"" FEED "?q=x%0Ay\""));
+    ck_assert_ptr_nonnull(strstr(xml, "<id>" BASE "/evenements/a%20b%09c</id>"));
+    ck_assert_ptr_nonnull(strstr(xml, "href=\"" BASE "/evenements/a%20b%09c\""));
+    ck_assert_ptr_null(strstr(xml, "\t"));
+}
+END_TEST
+
 START_TEST(atom_empty_feed)
 {
     apr_array_header_t *none = apr_array_make(unit_pool, 1, sizeof(const moi_event *));
@@ -1009,6 +1063,7 @@ Suite *export_suite(void)
     tcase_add_test(tc, ical_empty_calendar);
     tcase_add_test(tc, ical_folding_of_four_byte_sequences);
     tcase_add_test(tc, ical_controls_and_bad_utf8_dropped);
+    tcase_add_test(tc, ical_url_blanks_percent_encoded);
     suite_add_tcase(s, tc);
 
     tc = unit_tcase("csv");
@@ -1021,6 +1076,7 @@ Suite *export_suite(void)
     tcase_add_test(tc, xml_checker_itself);
     tcase_add_test(tc, atom_feed);
     tcase_add_test(tc, atom_empty_feed);
+    tcase_add_test(tc, atom_url_blanks_percent_encoded);
     suite_add_tcase(s, tc);
 
     tc = unit_tcase("jsonld");
