@@ -32,9 +32,11 @@ typedef struct {
 } snap_entry;
 
 /* The change marker only sees writes that announce themselves; every
- * FULL_RELOAD_TTLS × MoisInnoCacheTTL the programme is read again anyway,
- * and kept (with its rendered pages) when nothing changed. */
+ * FULL_RELOAD_TTLS × MoisInnoCacheTTL (at least FULL_RELOAD_MIN) the
+ * programme is read again anyway, and kept (with its rendered pages) when
+ * nothing changed. */
 #define FULL_RELOAD_TTLS 10
+#define FULL_RELOAD_MIN apr_time_from_sec(10)
 
 static apr_status_t destroy_pool(void *data)
 {
@@ -178,7 +180,9 @@ static moi_snapshot *programme_snapshot(moi_req *q)
         refresh = 1;
         e->refreshing = 1;
         force = e->force || !e->cur;
-        verify = now - e->verified_at >= apr_time_from_sec(ttl) * FULL_RELOAD_TTLS;
+        verify = now - e->verified_at >= (apr_time_from_sec(ttl) * FULL_RELOAD_TTLS > FULL_RELOAD_MIN
+                                              ? apr_time_from_sec(ttl) * FULL_RELOAD_TTLS
+                                              : FULL_RELOAD_MIN);
         e->force = 0;
         old_marker = e->cur ? apr_pstrdup(q->r->pool, e->cur->marker) : NULL;
     }
