@@ -29,6 +29,7 @@ typedef struct {
     int force;          /* changed through this child: reload, whatever the marker */
     apr_time_t retry_at;
     apr_time_t verified_at; /* last full reload, marker or not */
+    int verifying;          /* a full reload with the marker unchanged: nobody waits */
 } snap_entry;
 
 /* The change marker only sees writes that announce themselves; every
@@ -161,8 +162,11 @@ static moi_snapshot *programme_snapshot(moi_req *q)
     apr_thread_mutex_lock(sc->snap_lock);
     e = entry_of(sc, q->dc->edition_year);
     /* Another thread is refreshing a snapshot older than the TTL: wait for
-     * it (a little) rather than answer from data older than promised. */
-    while (e->refreshing && e->cur && now - e->cur->loaded_at >= apr_time_from_sec(ttl) &&
+     * it (a little) rather than answer from data older than promised; but
+     * not for a full reload that found the marker unchanged (the snapshot
+     * is as fresh as that check). */
+    while (e->refreshing && !e->verifying && e->cur &&
+           now - e->cur->loaded_at >= apr_time_from_sec(ttl) &&
            apr_time_now() - now < WAIT_FOR_REFRESH) {
         apr_thread_cond_timedwait(sc->snap_refreshed, sc->snap_lock,
                                   WAIT_FOR_REFRESH - (apr_time_now() - now));
@@ -206,6 +210,7 @@ static moi_snapshot *programme_snapshot(moi_req *q)
             apr_thread_mutex_lock(sc->snap_lock);
             if (!e->force) { /* not changed through this child meanwhile */
                 e->cur->loaded_at = now;
+                e->verifying = 1;
             }
             apr_thread_mutex_unlock(sc->snap_lock);
         }
@@ -219,6 +224,7 @@ static moi_snapshot *programme_snapshot(moi_req *q)
 
     apr_thread_mutex_lock(sc->snap_lock);
     e->refreshing = 0;
+    e->verifying = 0;
     apr_thread_cond_broadcast(sc->snap_refreshed);
     if (fresh) {
         e->verified_at = now;

@@ -666,7 +666,11 @@ static void announce_change(moi_store_conn_t *c, apr_time_t now)
     moi_bson_append_time(&set, "at", now);
     bson_append_document_end(&update, &set);
     BSON_APPEND_BOOL(&opts, "upsert", true);
-    if (!mongoc_collection_update_one(coll, &filter, &update, &opts, NULL, &error)) {
+    /* Two first upserts at once: one inserts, the other gets a duplicate
+     * key and increments the document the first one made. */
+    if (!mongoc_collection_update_one(coll, &filter, &update, &opts, NULL, &error) &&
+        (!moi_mongo_is_duplicate(&error) ||
+         !mongoc_collection_update_one(coll, &filter, &update, &opts, NULL, &error))) {
         moi_store_outcome(c, moi_mongo_note_failure(c->ms, "announcing a change of the programme",
                                                     &error));
     }

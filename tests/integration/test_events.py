@@ -1255,3 +1255,17 @@ def test_api_list_has_one_cache_policy(httpd):
     assert r.status_code == 200
     values = r.raw.headers.getlist("Cache-Control")
     assert len(values) == 1, f"contradictory Cache-Control headers: {values}"
+
+
+def test_first_changes_at_once_all_counted(httpd, mdb, alice):
+    """The change counter (programme_state) does not exist yet and several
+    writes announce themselves at once: none fails (the error-log check
+    would see a refused upsert), and the counter has moved. FerretDB 1.x
+    may merge concurrent increments into one: harmless, each writer's
+    event is in the database before its increment reads the counter, so a
+    child that sees the new value reads every one of them."""
+    for _ in range(4):
+        mdb.programme_state.delete_many({})
+        results = race([alice.create_api for _ in range(8)])
+        assert [r.status_code for r in results] == [201] * 8, [r.text[:200] for r in results]
+        assert 1 <= mdb.programme_state.find_one({"_id": "events"})["seq"] <= 8
