@@ -120,21 +120,30 @@ static void give_back_memory(void)
 /* Loads a new snapshot from the database, or NULL.  The events are read
  * with a connection of their own on a pool freed as soon as the snapshot
  * has copied what it keeps, not at the end of the request. */
-static moi_snapshot *load_snapshot(moi_req *q, const char *marker)
+static moi_snapshot *load_snapshot(moi_req *q, const char *marker, const char *same_tag,
+                                   int *same)
 {
     apr_array_header_t *events;
     apr_pool_t *pool, *tmp;
     moi_store_conn_t *db;
     moi_snapshot *s = NULL;
 
+    *same = 0;
     if (!q->sc->store || apr_pool_create_unmanaged_ex(&tmp, NULL, NULL) != APR_SUCCESS) {
         return NULL;
     }
     db = moi_store_conn_open(q->sc->store, tmp);
-    /* Unmanaged: readers in other threads outlive this request. */
     if (MOI_STORE_CALL(db, event_list, q->dc->edition_year, NULL, NULL, &events) ==
-            MOI_STORE_OK &&
-        apr_pool_create_unmanaged_ex(&pool, NULL, NULL) == APR_SUCCESS) {
+        MOI_STORE_OK) {
+        /* The same public programme as the one in memory (the usual
+         * outcome of a periodic full reload): no second copy of it. */
+        *same = same_tag && !strcmp(same_tag, moi_snapshot_tag(tmp, events, moi_tz_lookup, NULL));
+    }
+    else {
+        events = NULL;
+    }
+    /* Unmanaged: readers in other threads outlive this request. */
+    if (events && !*same && apr_pool_create_unmanaged_ex(&pool, NULL, NULL) == APR_SUCCESS) {
         apr_pool_tag(pool, "moisinno_snapshot");
         s = moi_snapshot_build(pool, events, moi_tz_lookup, NULL, apr_time_now());
         apr_cpystrn(s->marker, marker, sizeof(s->marker));
@@ -154,7 +163,8 @@ static moi_snapshot *programme_snapshot(moi_req *q)
     snap_entry *e;
     moi_snapshot *s = NULL, *fresh = NULL;
     int refresh = 0, force = 0, unchanged = 0, verify = 0;
-    const char *marker = NULL, *old_marker = NULL;
+    const char *marker = NULL, *old_marker = NULL, *old_tag = NULL;
+    int same = 0;
 
     if (!sc->snap_lock) {
         return NULL;
@@ -189,6 +199,7 @@ static moi_snapshot *programme_snapshot(moi_req *q)
                                               : FULL_RELOAD_MIN);
         e->force = 0;
         old_marker = e->cur ? apr_pstrdup(q->r->pool, e->cur->marker) : NULL;
+        old_tag = e->cur ? apr_pstrdup(q->r->pool, e->cur->tag) : NULL;
     }
     else if ((s = e->cur) != NULL) {
         s->refs++; /* the usual case: one lock and done */
@@ -219,21 +230,19 @@ static moi_snapshot *programme_snapshot(moi_req *q)
         moi_store_conn_close(q->sc->store, q->db);
     }
     if (marker && (!unchanged || verify)) {
-        fresh = load_snapshot(q, marker);
+        fresh = load_snapshot(q, marker, old_tag, &same);
     }
 
     apr_thread_mutex_lock(sc->snap_lock);
     e->refreshing = 0;
     e->verifying = 0;
     apr_thread_cond_broadcast(sc->snap_refreshed);
-    if (fresh) {
+    if (fresh || same) {
         e->verified_at = now;
     }
-    if (fresh && e->cur && !strcmp(fresh->tag, e->cur->tag)) {
+    if (same && e->cur) {
         /* Read again for nothing: the current one (and its rendered pages)
          * stays. */
-        apr_pool_destroy(fresh->pool);
-        fresh = NULL;
         e->cur->loaded_at = e->force ? 0 : now;
         apr_cpystrn(e->cur->marker, marker, sizeof(e->cur->marker));
         unchanged = 1;

@@ -42,14 +42,53 @@ static moi_event *copy_event(apr_pool_t *p, const moi_event *ev)
     return c;
 }
 
+/* Whether an event belongs in the public programme (and can be shown). */
+static int is_public(const moi_event *ev, const moi_tz *(*tz_lookup)(void *, const char *),
+                     void *baton, const moi_tz **tz)
+{
+    *tz = tz_lookup(baton, ev->timezone);
+    return ev->status && *tz &&
+           (!strcmp(ev->status, "published") || !strcmp(ev->status, "cancelled"));
+}
+
+static void tag_add(crypto_generichash_state *h, const moi_event *ev)
+{
+    char line[64];
+    apr_snprintf(line, sizeof(line), "%s:%d:%s;", ev->id, ev->version, ev->status);
+    crypto_generichash_update(h, (const unsigned char *)line, strlen(line));
+}
+
+static const char *tag_end(apr_pool_t *p, crypto_generichash_state *h)
+{
+    unsigned char digest[8];
+    char hex[17];
+    crypto_generichash_final(h, digest, sizeof(digest));
+    sodium_bin2hex(hex, sizeof(hex), digest, sizeof(digest));
+    return apr_pstrdup(p, hex);
+}
+
+const char *moi_snapshot_tag(apr_pool_t *p, const apr_array_header_t *events,
+                             const moi_tz *(*tz_lookup)(void *, const char *), void *baton)
+{
+    crypto_generichash_state h;
+    const moi_tz *tz;
+    int i;
+    crypto_generichash_init(&h, NULL, 0, 8);
+    for (i = 0; i < events->nelts; i++) {
+        const moi_event *ev = APR_ARRAY_IDX(events, i, const moi_event *);
+        if (is_public(ev, tz_lookup, baton, &tz)) {
+            tag_add(&h, ev);
+        }
+    }
+    return tag_end(p, &h);
+}
+
 moi_snapshot *moi_snapshot_build(apr_pool_t *pool, const apr_array_header_t *events,
                                  const moi_tz *(*tz_lookup)(void *, const char *),
                                  void *baton, apr_time_t now)
 {
     moi_snapshot *s = apr_pcalloc(pool, sizeof(*s));
     crypto_generichash_state h;
-    unsigned char digest[8];
-    char hex[17];
     int i;
 
     s->pool = pool;
@@ -58,34 +97,28 @@ moi_snapshot *moi_snapshot_build(apr_pool_t *pool, const apr_array_header_t *eve
     s->zones = apr_array_make(pool, events->nelts + 1, sizeof(const moi_tz *));
     s->haystacks = apr_array_make(pool, events->nelts + 1, sizeof(const char *));
     s->by_id = apr_hash_make(pool);
-    crypto_generichash_init(&h, NULL, 0, sizeof(digest));
+    crypto_generichash_init(&h, NULL, 0, 8);
     for (i = 0; i < events->nelts; i++) {
         const moi_event *ev = APR_ARRAY_IDX(events, i, const moi_event *);
-        const moi_tz *tz = tz_lookup(baton, ev->timezone);
-        char line[64];
-        if (!ev->status || !tz ||
-            (strcmp(ev->status, "published") && strcmp(ev->status, "cancelled"))) {
+        const moi_tz *tz;
+        const moi_event *c;
+        if (!is_public(ev, tz_lookup, baton, &tz)) {
             continue;
         }
-        {
-            const moi_event *c = copy_event(pool, ev);
-            APR_ARRAY_PUSH(s->events, const moi_event *) = c;
-            if (c->id) {
-                apr_hash_set(s->by_id, c->id, APR_HASH_KEY_STRING,
-                             (void *)(apr_uintptr_t)s->events->nelts);
-            }
+        c = copy_event(pool, ev);
+        APR_ARRAY_PUSH(s->events, const moi_event *) = c;
+        if (c->id) {
+            apr_hash_set(s->by_id, c->id, APR_HASH_KEY_STRING,
+                         (void *)(apr_uintptr_t)s->events->nelts);
         }
         APR_ARRAY_PUSH(s->zones, const moi_tz *) = tz;
         APR_ARRAY_PUSH(s->haystacks, const char *) = moi_filter_haystack(pool, ev);
         if (ev->updated_at > s->last_modified) {
             s->last_modified = ev->updated_at;
         }
-        apr_snprintf(line, sizeof(line), "%s:%d:%s;", ev->id, ev->version, ev->status);
-        crypto_generichash_update(&h, (const unsigned char *)line, strlen(line));
+        tag_add(&h, ev);
     }
-    crypto_generichash_final(&h, digest, sizeof(digest));
-    sodium_bin2hex(hex, sizeof(hex), digest, sizeof(digest));
-    s->tag = apr_pstrdup(pool, hex);
+    s->tag = tag_end(pool, &h);
     return s;
 }
 

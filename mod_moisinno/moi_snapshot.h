@@ -31,6 +31,11 @@ moi_snapshot *moi_snapshot_build(apr_pool_t *pool, const apr_array_header_t *eve
                                  const moi_tz *(*tz_lookup)(void *, const char *),
                                  void *baton, apr_time_t now);
 
+/* The tag moi_snapshot_build would give these events, without building:
+ * tells whether a programme read again differs from the one in memory. */
+const char *moi_snapshot_tag(apr_pool_t *p, const apr_array_header_t *events,
+                             const moi_tz *(*tz_lookup)(void *, const char *), void *baton);
+
 /* Indices of the events matching f, in order (array of int). */
 apr_array_header_t *moi_snapshot_select(apr_pool_t *p, const moi_snapshot *s,
                                         const moi_filter *f);
