@@ -43,6 +43,7 @@ typedef struct {
     /* In a child: the programme snapshots by edition (mod_moisinno_programme.c). */
     apr_thread_mutex_t *snap_lock;
     apr_thread_cond_t *snap_refreshed;
+    apr_thread_cond_t *render_done;  /* an answer being rendered is ready (or given up) */
     apr_hash_t *snapshots;
 } moi_server_conf;
 
@@ -85,6 +86,7 @@ typedef struct {
     moi_session *session;     /* NULL: anonymous */
     moi_organizer *organizer; /* idem */
     int is_admin;
+    void *render_claim; /* mod_moisinno_programme.c: an answer this request renders */
 } moi_req;
 
 typedef int moi_handler_fn(moi_req *q);

@@ -53,7 +53,8 @@ int moi_programme_child_init(apr_pool_t *pchild, moi_server_conf *sc)
     if (apr_pool_create_unmanaged_ex(&pool, NULL, NULL) != APR_SUCCESS ||
         apr_thread_mutex_create(&sc->snap_lock, APR_THREAD_MUTEX_DEFAULT, pchild) !=
             APR_SUCCESS ||
-        apr_thread_cond_create(&sc->snap_refreshed, pchild) != APR_SUCCESS) {
+        apr_thread_cond_create(&sc->snap_refreshed, pchild) != APR_SUCCESS ||
+        apr_thread_cond_create(&sc->render_done, pchild) != APR_SUCCESS) {
         return HTTP_INTERNAL_SERVER_ERROR;
     }
     apr_pool_cleanup_register(pchild, pool, destroy_pool, apr_pool_cleanup_null);
@@ -349,14 +350,88 @@ static const char *render_key(moi_req *q)
                        apr_psprintf(q->r->pool, "%pp", (const void *)q->dc->layout), NULL);
 }
 
+/* One render per answer at a time: a thread that misses the cache while
+ * another renders the same answer waits for it (at most WAIT_FOR_RENDER)
+ * rather than render it too, so that a burst of requests for a large
+ * answer not yet kept costs one render, not one per thread. */
+#define WAIT_FOR_RENDER apr_time_from_sec(2)
+
+typedef struct {
+    moi_server_conf *sc; /* not the moi_req: it lives on the handler's stack */
+    moi_snapshot *s;
+    apr_uint64_t key;
+} render_claim;
+
+static apr_uint64_t key_hash(const char *k)
+{
+    apr_uint64_t h = APR_UINT64_C(14695981039346656037);
+    for (; *k; k++) {
+        h ^= (unsigned char)*k;
+        h *= APR_UINT64_C(1099511628211);
+    }
+    return h;
+}
+
+/* Under the lock. */
+static int rendering_index(const moi_snapshot *s, apr_uint64_t key)
+{
+    int i;
+    for (i = 0; i < s->nrendering; i++) {
+        if (s->rendering[i] == key) {
+            return i;
+        }
+    }
+    return -1;
+}
+
+/* Request pool clean-up of a claim: whatever the request did (kept the
+ * answer, answered 400, streamed it, failed), the waiters are let go. */
+static apr_status_t release_claim(void *data)
+{
+    render_claim *c = data;
+    int i;
+    apr_thread_mutex_lock(c->sc->snap_lock);
+    if ((i = rendering_index(c->s, c->key)) >= 0) {
+        c->s->rendering[i] = c->s->rendering[--c->s->nrendering];
+        apr_thread_cond_broadcast(c->sc->render_done);
+    }
+    apr_thread_mutex_unlock(c->sc->snap_lock);
+    return APR_SUCCESS;
+}
+
 static const char *cached_render(moi_req *q, moi_snapshot *s)
 {
-    const char *body = NULL;
+    const char *body = NULL, *key = render_key(q);
+    apr_uint64_t h = key_hash(key);
+    apr_time_t start = apr_time_now();
+    render_claim *claim = NULL;
+
     apr_thread_mutex_lock(q->sc->snap_lock);
-    if (s->renders) {
-        body = apr_hash_get(s->renders, render_key(q), APR_HASH_KEY_STRING);
+    for (;;) {
+        if (s->renders && (body = apr_hash_get(s->renders, key, APR_HASH_KEY_STRING))) {
+            break;
+        }
+        if (rendering_index(s, h) < 0) {
+            if (s->nrendering < (int)(sizeof(s->rendering) / sizeof(s->rendering[0]))) {
+                s->rendering[s->nrendering++] = h;
+                claim = apr_palloc(q->r->pool, sizeof(*claim));
+                claim->sc = q->sc;
+                claim->s = s;
+                claim->key = h;
+            }
+            break; /* this request renders it */
+        }
+        if (apr_time_now() - start >= WAIT_FOR_RENDER) {
+            break; /* rendered elsewhere for too long: render it too */
+        }
+        apr_thread_cond_timedwait(q->sc->render_done, q->sc->snap_lock,
+                                  WAIT_FOR_RENDER - (apr_time_now() - start));
     }
     apr_thread_mutex_unlock(q->sc->snap_lock);
+    if (claim) {
+        q->render_claim = claim;
+        apr_pool_cleanup_register(q->r->pool, claim, release_claim, apr_pool_cleanup_null);
+    }
     return body; /* lives as long as the snapshot, which this request holds */
 }
 
@@ -377,6 +452,7 @@ static void keep_render(moi_req *q, moi_snapshot *s, const char *body)
         apr_hash_set(s->renders, apr_pstrdup(s->pool, key), APR_HASH_KEY_STRING,
                      apr_pstrmemdup(s->pool, body, len));
         s->render_bytes += len;
+        apr_thread_cond_broadcast(q->sc->render_done);
     }
     apr_thread_mutex_unlock(q->sc->snap_lock);
 }
@@ -669,6 +745,10 @@ int moi_programme_export(moi_req *q)
     apr_snprintf(calname, sizeof(calname), "Mois de l'innovation publique %d",
                  q->dc->edition_year);
     if (events->nelts > STREAM_FROM && strcmp(ext, "atom")) {
+        if (q->render_claim) { /* never kept: nobody waits for it */
+            apr_pool_cleanup_run(r->pool, q->render_claim, release_claim);
+            q->render_claim = NULL;
+        }
         return send_parts(q, ext, events, calname);
     }
     if (!strcmp(ext, "ics")) {

@@ -21,6 +21,8 @@ typedef struct {
     apr_hash_t *by_id;             /* id -> index + 1 (stored as a pointer-sized int) */
     apr_hash_t *renders;           /* rendered answers by ETag, under the owner's lock */
     apr_size_t render_bytes;
+    apr_uint64_t rendering[32];    /* hashes of the answers being rendered, under the lock */
+    int nrendering;
     int refs;                      /* readers, under the owner's lock */
     int retired;                   /* replaced: free at refs == 0 */
 } moi_snapshot;
