@@ -13,47 +13,12 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* Length of the well-formed sequence at s (Unicode Table 3-7), 0 if none. */
-static size_t sequence(const uint8_t *s, size_t n)
-{
-    uint8_t lo = 0x80, hi = 0xBF;
-    size_t len, i;
-    if (s[0] >= 0x01 && s[0] <= 0x7F) {
-        return 1;
-    }
-    if (s[0] >= 0xC2 && s[0] <= 0xDF) {
-        len = 2;
-    }
-    else if (s[0] >= 0xE0 && s[0] <= 0xEF) {
-        len = 3;
-        lo = s[0] == 0xE0 ? 0xA0 : 0x80;
-        hi = s[0] == 0xED ? 0x9F : 0xBF;
-    }
-    else if (s[0] >= 0xF0 && s[0] <= 0xF4) {
-        len = 4;
-        lo = s[0] == 0xF0 ? 0x90 : 0x80;
-        hi = s[0] == 0xF4 ? 0x8F : 0xBF;
-    }
-    else {
-        return 0;
-    }
-    if (n < len || s[1] < lo || s[1] > hi) {
-        return 0;
-    }
-    for (i = 2; i < len; i++) {
-        if (s[i] < 0x80 || s[i] > 0xBF) {
-            return 0;
-        }
-    }
-    return len;
-}
-
 static int reference_valid(const uint8_t *s, size_t n, size_t *chars)
 {
     size_t i = 0, k;
     *chars = 0;
     while (i < n) {
-        if (!(k = sequence(s + i, n - i))) {
+        if (!(k = fuzz_utf8_seq(s + i, n - i))) {
             return 0;
         }
         i += k;
