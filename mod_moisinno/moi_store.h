@@ -189,6 +189,9 @@ struct moi_store_t {
      * at once until this second (epoch), so a request that needs several
      * round trips answers 503 after one timeout, not several. */
     volatile apr_uint32_t down_until;
+    /* When a request last asked, during that time, whether the database is
+     * back (milliseconds, modulo 2^32): see moi_store_usable. */
+    volatile apr_uint32_t recheck_ms;
 };
 
 /* MongoDB implementation.  uri is the admin's connection string (checked
@@ -236,12 +239,37 @@ static inline moi_store_t *moi_store_conn_store(moi_store_conn_t *c)
     return ((moi_store_conn_head *)(void *)c)->store;
 }
 
-/* Whether an operation is worth trying now (see down_until). */
+/* How often, at most, a child asks whether the database is back while it
+ * answers 503 at once. */
+#define MOI_STORE_RECHECK_MS 250
+
+/* Whether an operation is worth trying now (see down_until).  While the
+ * database is held to be away, one request every MOI_STORE_RECHECK_MS asks
+ * it with the health check's short timeouts (a success clears down_until):
+ * the database coming back is then noticed by the first write that needs
+ * it, not up to two seconds later, and the other requests still answer 503
+ * without waiting. */
 static inline int moi_store_usable(moi_store_conn_t *c)
 {
     moi_store_conn_head *h = (moi_store_conn_head *)(void *)c;
-    return !h->unavailable &&
-           (apr_uint32_t)apr_time_sec(apr_time_now()) >= apr_atomic_read32(&h->store->down_until);
+    moi_store_t *s = h->store;
+    apr_time_t now;
+    apr_uint32_t now_ms, last;
+
+    if (h->unavailable) {
+        return 0;
+    }
+    now = apr_time_now();
+    if ((apr_uint32_t)apr_time_sec(now) >= apr_atomic_read32(&s->down_until)) {
+        return 1;
+    }
+    now_ms = (apr_uint32_t)apr_time_as_msec(now);
+    last = apr_atomic_read32(&s->recheck_ms);
+    if (now_ms - last < MOI_STORE_RECHECK_MS ||
+        apr_atomic_cas32(&s->recheck_ms, now_ms, last) != last) {
+        return 0; /* asked a moment ago (still away), or being asked now */
+    }
+    return s->ops->ping(s) == MOI_STORE_OK;
 }
 
 static inline moi_store_status moi_store_outcome(moi_store_conn_t *c, moi_store_status st)

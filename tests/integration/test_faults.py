@@ -5,7 +5,7 @@ import time
 
 import requests
 
-from events_helpers import Organiser
+from events_helpers import Organiser, valid_json
 from moienv import httpd_recovers
 
 
@@ -56,6 +56,29 @@ def test_writes_get_503_within_2s_with_the_database_hung(httpd, db_up):
         db_up.thaw()
         org.close()
     assert httpd_recovers(httpd)
+
+
+def test_writes_succeed_as_soon_as_the_database_is_back(httpd, db_up):
+    """After a failure a child answers 503 at once for a moment rather than
+    wait for the database again; the database coming back within that
+    moment must not cost a write: the first request that needs it checks."""
+    httpd.expect_log(r"MOI00101")
+    org = Organiser(httpd)
+    warm_every_child(httpd)
+    try:
+        db_up.stop()
+        # Every child finds the database away (new connections spread the
+        # requests over them).
+        for _ in range(12):
+            r = org.api("POST", "", valid_json(), headers={"Connection": "close"})
+            assert r.status_code == 503, r.text[:300]
+    finally:
+        db_up.start()
+    # No health check in between: the writes themselves must find it back.
+    for i in range(12):
+        r = org.api("POST", "", valid_json(title=f"Retour {i}"), headers={"Connection": "close"})
+        assert r.status_code == 201, (i, r.status_code, r.text[:300])
+    org.close()
 
 
 def test_no_acknowledged_write_is_lost_across_a_restart(httpd, db_up):
