@@ -8,8 +8,9 @@
  * iCalendar: one VTIMEZONE per zone used, computed from the zone itself by
  * scanning its offsets over the years of the events (one year either side);
  * a zone without any change there gets a single STANDARD observance.  A
- * local time that the zone makes ambiguous (the second pass of a fall-back
- * hour) is written in UTC, since a TZID time means the first pass.
+ * local time that the zone makes ambiguous (the hour a fall-back repeats,
+ * either pass) is written in UTC: a TZID time means the first pass
+ * (RFC 5545 §3.3.5), but some readers (libical) take the second.
  *
  * CSV: type, format, statut, region, departement, public and accessibilite
  * hold the codes of the data model (the values the filters and the JSON
@@ -401,7 +402,7 @@ static const char *ical_offset(apr_pool_t *p, int off)
 /* DTSTART or DTEND: local time with TZID, or UTC. */
 static void ical_when(sbuf *b, const char *name, const moi_tz *tz, apr_time_t t)
 {
-    if (tz) {
+    if (tz && !moi_tz_local_repeated(tz, t)) {
         civil c;
         apr_time_t back;
         local_civil(tz, t, &c);

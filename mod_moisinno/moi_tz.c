@@ -692,6 +692,26 @@ int moi_tz_offset_at(const moi_tz *tz, apr_time_t t)
     return type_at_time(tz, t)->utoff;
 }
 
+int moi_tz_local_repeated(const moi_tz *tz, apr_time_t t)
+{
+    /* Another instant u with the same wall clock has u + off(u) equal to
+     * t + off(t) and another offset; that offset is the one in force a day
+     * before or after t (no zone changes twice within a day). */
+    static const int days[] = {-1, 1};
+    apr_int64_t s = apr_time_sec(t);
+    int off = moi_tz_offset_at(tz, t);
+    size_t i;
+
+    for (i = 0; i < sizeof(days) / sizeof(days[0]); i++) {
+        int o = moi_tz_offset_at(tz, apr_time_from_sec(s + days[i] * 86400));
+        apr_int64_t u = s + off - o;
+        if (o != off && moi_tz_offset_at(tz, apr_time_from_sec(u)) == o) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 int moi_tz_isdst_at(const moi_tz *tz, apr_time_t t)
 {
     return type_at_time(tz, t)->isdst;

@@ -57,6 +57,10 @@ const char *moi_tz_abbrev_at(const moi_tz *tz, apr_time_t t);
 int moi_tz_from_local(const moi_tz *tz, int y, int mo, int d, int h, int mi, int s,
                       apr_time_t *out);
 
+/* 1 when the local time of instant t is also that of another instant
+ * (the hour a fall-back repeats: either pass), else 0. */
+int moi_tz_local_repeated(const moi_tz *tz, apr_time_t t);
+
 /* The local date and time of instant t in tz (sub-second part dropped,
  * rounding towards the past). */
 void moi_tz_to_local(const moi_tz *tz, apr_time_t t, int *y, int *mo, int *d, int *h,

@@ -465,6 +465,32 @@ START_TEST(ical_second_pass_of_fall_back_in_utc)
 }
 END_TEST
 
+START_TEST(ical_first_pass_of_fall_back_in_utc)
+{
+    moi_event *ev = paris_event();
+    const char *ics;
+    icalcomponent *cal, *vevent;
+    struct icaltimetype it;
+    /* 2022-10-30 02:15:04 CEST, the first 02:15:04 of the night: 00:15:04
+     * UTC.  RFC 5545 reads a TZID time there as this one, libical as the
+     * second: in UTC, both read the same instant. */
+    ev->starts_at = apr_time_from_sec(1667080800);
+    ev->ends_at = apr_time_from_sec(1667088904);
+    ics = ical_of(one(ev));
+    ck_assert_ptr_nonnull(strstr(ics, "\r\nDTSTART;TZID=Europe/Paris:20221030T000000\r\n"));
+    ck_assert_ptr_nonnull(strstr(ics, "\r\nDTEND:20221030T001504Z\r\n"));
+    cal = icalparser_parse_string(ics);
+    ck_assert_ptr_nonnull(cal);
+    ck_assert_int_eq(icalcomponent_count_errors(cal), 0);
+    vevent = icalcomponent_get_first_component(cal, ICAL_VEVENT_COMPONENT);
+    it = icalcomponent_get_dtend(vevent);
+    ck_assert_int_eq((long long)icaltime_as_timet_with_zone(it, it.zone), 1667088904LL);
+    it = icalcomponent_get_dtstart(vevent);
+    ck_assert_int_eq((long long)icaltime_as_timet_with_zone(it, it.zone), 1667080800LL);
+    icalcomponent_free(cal);
+}
+END_TEST
+
 START_TEST(ical_without_zone_in_utc)
 {
     moi_event *ev = paris_event();
@@ -1059,6 +1085,7 @@ Suite *export_suite(void)
     tcase_add_test(tc, ical_vtimezones_from_the_zones);
     tcase_add_test(tc, ical_negative_offsets);
     tcase_add_test(tc, ical_second_pass_of_fall_back_in_utc);
+    tcase_add_test(tc, ical_first_pass_of_fall_back_in_utc);
     tcase_add_test(tc, ical_without_zone_in_utc);
     tcase_add_test(tc, ical_empty_calendar);
     tcase_add_test(tc, ical_folding_of_four_byte_sequences);

@@ -337,6 +337,15 @@ START_TEST(paris_fall_back)
     ck_assert_int_eq(moi_tz_offset_at(tz, SEC(PARIS_2022_FALL - 1)), 7200);
     ck_assert_int_eq(moi_tz_offset_at(tz, SEC(PARIS_2022_FALL)), 3600);
     ck_assert_int_eq(moi_tz_offset_at(tz, SEC(PARIS_2022_FALL) - 1), 7200);
+    /* Both passes of the repeated hour are repeated local times; the
+     * hours around them are not. */
+    ck_assert_int_eq(moi_tz_local_repeated(tz, SEC(PARIS_2022_FALL - 3600)), 1);
+    ck_assert_int_eq(moi_tz_local_repeated(tz, SEC(1667089800)), 1);
+    ck_assert_int_eq(moi_tz_local_repeated(tz, SEC(1667093400)), 1);
+    ck_assert_int_eq(moi_tz_local_repeated(tz, SEC(PARIS_2022_FALL + 3599)), 1);
+    ck_assert_int_eq(moi_tz_local_repeated(tz, SEC(PARIS_2022_FALL - 3601)), 0);
+    ck_assert_int_eq(moi_tz_local_repeated(tz, SEC(PARIS_2022_FALL + 3600)), 0);
+    ck_assert_int_eq(moi_tz_local_repeated(tz, SEC(1667377800)), 0);
 }
 END_TEST
 
@@ -358,6 +367,8 @@ START_TEST(paris_spring_forward)
     ck_assert_int_eq(t, SEC(PARIS_2022_SPRING));
     ck_assert_int_eq(moi_tz_offset_at(tz, t), 7200);
     assert_local(tz, SEC(PARIS_2022_SPRING) - 1, 2022, 3, 27, 1, 59, 59);
+    ck_assert_int_eq(moi_tz_local_repeated(tz, SEC(PARIS_2022_SPRING) - 1), 0);
+    ck_assert_int_eq(moi_tz_local_repeated(tz, SEC(PARIS_2022_SPRING)), 0);
 }
 END_TEST
 
