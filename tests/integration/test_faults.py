@@ -74,6 +74,10 @@ def test_writes_succeed_as_soon_as_the_database_is_back(httpd, db_up):
             assert r.status_code == 503, r.text[:300]
     finally:
         db_up.start()
+    # A child asks the database again at most every 250 ms while it holds
+    # it to be away (MOI_STORE_RECHECK_MS); it used to wait out a fixed 2 s
+    # after its last failure, which this wait does not cover.
+    time.sleep(0.5)
     # No health check in between: the writes themselves must find it back.
     for i in range(12):
         r = org.api("POST", "", valid_json(title=f"Retour {i}"), headers={"Connection": "close"})
