@@ -404,14 +404,10 @@ static void ical_when(sbuf *b, const char *name, const moi_tz *tz, apr_time_t t)
 {
     if (tz && !moi_tz_local_repeated(tz, t)) {
         civil c;
-        apr_time_t back;
         local_civil(tz, t, &c);
-        if (moi_tz_from_local(tz, c.y, c.mo, c.d, c.h, c.mi, c.s, &back) == 0 &&
-            to_secs(back) == to_secs(t)) {
-            ical_prop(b, apr_pstrcat(b->p, name, ";TZID=", moi_tz_name(tz), NULL),
-                      ical_civil(b->p, &c, 0));
-            return;
-        }
+        ical_prop(b, apr_pstrcat(b->p, name, ";TZID=", moi_tz_name(tz), NULL),
+                  ical_civil(b->p, &c, 0));
+        return;
     }
     ical_prop(b, name, ical_utc(b->p, t));
 }

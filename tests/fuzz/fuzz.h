@@ -43,6 +43,11 @@ const moi_tz *fuzz_tz_lookup(void *baton, const char *name);
  * standard), n bytes being there; 0 if none there.  NUL is not one. */
 size_t fuzz_utf8_seq(const uint8_t *s, size_t n);
 
+/* Checks that two tokenized pages have the same tags and attribute names,
+ * in the same order (what no escaped value may change). */
+struct ht_doc;
+void fuzz_same_markup(const struct ht_doc *a, const struct ht_doc *b);
+
 /* What the exports make of an event's text (moi_export.c), written again
  * from its description: only well-formed UTF-8 without U+FFFE and U+FFFF,
  * no control character but tab and LF, CR LF and lone CR as LF.  NULL gives

@@ -10,6 +10,7 @@
 #include "moi_codes.h"
 #include "moi_geo.h"
 #include "fuzz.h"
+#include "htmltok.h"
 
 /* ---- apr_palloc() under AddressSanitizer ------------------------------- */
 
@@ -406,4 +407,21 @@ moi_event *fuzz_event_map(apr_pool_t *p, const moi_event *ev, char *(*map)(const
     c->organization = map_text(p, ev->organization, map);
     c->rejection_reason = map_text(p, ev->rejection_reason, map);
     return c;
+}
+
+void fuzz_same_markup(const ht_doc *a, const ht_doc *b)
+{
+    int i, j;
+    FUZZ_CHECK(a->n == b->n);
+    for (i = 0; i < a->n; i++) {
+        const ht_token *x = &a->tok[i], *y = &b->tok[i];
+        FUZZ_CHECK(x->kind == y->kind);
+        if (x->kind == HT_START || x->kind == HT_END) {
+            FUZZ_CHECK(!strcmp(x->name, y->name));
+            FUZZ_CHECK(x->nattrs == y->nattrs);
+            for (j = 0; j < x->nattrs; j++) {
+                FUZZ_CHECK(!strcmp(x->attrs[j].name, y->attrs[j].name));
+            }
+        }
+    }
 }

@@ -53,24 +53,6 @@ static char *reference_decode(const char *s)
     return out;
 }
 
-/* Tags and attribute names, in order: what a value must not change. */
-static void same_markup(const ht_doc *a, const ht_doc *b)
-{
-    int i, j;
-    FUZZ_CHECK(a->n == b->n);
-    for (i = 0; i < a->n; i++) {
-        const ht_token *x = &a->tok[i], *y = &b->tok[i];
-        FUZZ_CHECK(x->kind == y->kind);
-        if (x->kind == HT_START || x->kind == HT_END) {
-            FUZZ_CHECK(!strcmp(x->name, y->name));
-            FUZZ_CHECK(x->nattrs == y->nattrs);
-            for (j = 0; j < x->nattrs; j++) {
-                FUZZ_CHECK(!strcmp(x->attrs[j].name, y->attrs[j].name));
-            }
-        }
-    }
-}
-
 /* Tokenizes html, or reports why not. */
 static void parse(const char *html, ht_doc *d)
 {
@@ -175,7 +157,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* The labelled input. */
     parse(a.input, &da);
     parse(b.input, &db);
-    same_markup(&da, &db);
+    fuzz_same_markup(&da, &db);
     i = ht_find(&da, 0, "input", NULL, NULL);
     FUZZ_CHECK(i >= 0);
     FUZZ_CHECK(!strcmp(ht_attr_get(&da.tok[i], "id"), t[0]));
@@ -222,7 +204,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* The page with the error summary in it. */
     parse(a.page, &da);
     parse(b.page, &db);
-    same_markup(&da, &db);
+    fuzz_same_markup(&da, &db);
     {
         char *title = ht_inner_text(&da, ht_find(&da, 0, "title", NULL, NULL));
         char *want = malloc(strlen(t[0]) + 64);

@@ -133,16 +133,12 @@ static void parse(const char *html, ht_doc *d)
 static void same_page(const ht_doc *a, const ht_doc *b)
 {
     int i, j;
-    FUZZ_CHECK(a->n == b->n);
+    fuzz_same_markup(a, b);
     for (i = 0; i < a->n; i++) {
         const ht_token *x = &a->tok[i], *y = &b->tok[i];
-        FUZZ_CHECK(x->kind == y->kind);
         if (x->kind == HT_START || x->kind == HT_END) {
-            FUZZ_CHECK(!strcmp(x->name, y->name));
-            FUZZ_CHECK(x->nattrs == y->nattrs);
             for (j = 0; j < x->nattrs; j++) {
                 char *u = ht_defang(x->attrs[j].value), *v = ht_defang(y->attrs[j].value);
-                FUZZ_CHECK(!strcmp(x->attrs[j].name, y->attrs[j].name));
                 FUZZ_CHECK(!strcmp(u, v));
                 free(u);
                 free(v);

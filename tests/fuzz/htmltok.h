@@ -31,7 +31,7 @@ typedef struct {
     int nattrs;
 } ht_token;
 
-typedef struct {
+typedef struct ht_doc {
     ht_token *tok;
     int n, cap;
     const char *error; /* why the HTML was refused */

@@ -4,6 +4,7 @@ import tempfile
 
 import pytest
 
+from events_helpers import Organiser
 from moienv import DevDB, Httpd, httpd_recovers
 
 
@@ -48,12 +49,7 @@ def error_log_clean(httpd):
 @pytest.fixture()
 def db_up(db, httpd):
     """Makes sure the database is running and answering when a test starts."""
-    try:
-        db.thaw()
-    except OSError:
-        pass
-    if not os.path.exists(os.path.join(db.dir, "devdb.pid")):
-        db.start()
+    db.ensure_running()
     assert httpd_recovers(httpd), "the database does not answer through httpd"
     return db
 
@@ -62,12 +58,7 @@ def db_up(db, httpd):
 def database_ready(httpd, db):
     """The database answers through httpd (an earlier test file may have
     stopped or frozen it); for test modules that need it throughout."""
-    try:
-        db.thaw()
-    except OSError:
-        pass
-    if not os.path.exists(os.path.join(db.dir, "devdb.pid")):
-        db.start()
+    db.ensure_running()
     assert httpd_recovers(httpd, streak=3), "the database does not answer through httpd"
 
 
@@ -77,3 +68,19 @@ def mdb(db, httpd):
     c = db.client()
     yield c[httpd.database]
     c.close()
+
+
+# Two organisers of the module's httpd, for the modules that test who may
+# do what (test_events, test_security).
+@pytest.fixture(scope="module")
+def alice(httpd):
+    o = Organiser(httpd, name="Alice Organisatrice", organization="Préfecture de la Gironde")
+    yield o
+    o.close()
+
+
+@pytest.fixture(scope="module")
+def bob(httpd):
+    o = Organiser(httpd, name="Bob Autre", organization="Mairie de Lille")
+    yield o
+    o.close()

@@ -143,6 +143,16 @@ class DevDB:
         except (OSError, ValueError):
             return False
 
+    def ensure_running(self):
+        """Thaws the database and starts it again if a test stopped or
+        killed it (returns once it answers a ping)."""
+        try:
+            self.thaw()
+        except OSError:
+            pass
+        if not self.pid_alive():
+            self.start()
+
     def freeze(self):
         os.kill(self.pid(), signal.SIGSTOP)
 

@@ -42,20 +42,6 @@ pytestmark = pytest.mark.usefixtures("database_ready")
 
 
 @pytest.fixture(scope="module")
-def alice(httpd):
-    o = Organiser(httpd, name="Alice Organisatrice", organization="Préfecture de la Gironde")
-    yield o
-    o.close()
-
-
-@pytest.fixture(scope="module")
-def bob(httpd):
-    o = Organiser(httpd, name="Bob Autre", organization="Mairie de Lille")
-    yield o
-    o.close()
-
-
-@pytest.fixture(scope="module")
 def moderator(httpd):
     """An account that is an admin while `admins_line` is configured."""
     o = Organiser(httpd, email=f"moderation.{secrets.token_hex(4)}@modernisation.gouv.fr",

@@ -540,12 +540,7 @@ def built():
 
 @pytest.fixture(scope="module")
 def mdb(db, built):
-    try:
-        db.thaw()
-    except OSError:
-        pass
-    if not os.path.exists(os.path.join(db.dir, "devdb.pid")):
-        db.start()
+    db.ensure_running()
     client = pymongo.MongoClient(db.uri, serverSelectionTimeoutMS=10000, tz_aware=True)
     assert wait_for(lambda: client.admin.command("ping"), 15)
     client.drop_database(DATABASE)

@@ -100,12 +100,7 @@ def drop(db):
 @pytest.fixture(scope="module")
 def httpd(workdir, db):
     """This module's httpd (overrides the session-wide one of conftest)."""
-    try:
-        db.thaw()
-    except OSError:
-        pass
-    if not os.path.exists(os.path.join(db.dir, "devdb.pid")):
-        db.start()
+    db.ensure_running()
     drop(db)
     d = os.path.join(workdir, "security")
     os.makedirs(d, mode=0o755)
@@ -137,20 +132,6 @@ def https_site(workdir, db, httpd):
 def admin(httpd):
     o = Organiser(httpd, email=ADMIN_EMAIL, name="Équipe Modération", organization="DITP")
     assert o.get("/api/v1/session").json()["organizer"]["role"] == "admin"
-    yield o
-    o.close()
-
-
-@pytest.fixture(scope="module")
-def alice(httpd):
-    o = Organiser(httpd, name="Alice Organisatrice", organization="Préfecture de la Gironde")
-    yield o
-    o.close()
-
-
-@pytest.fixture(scope="module")
-def bob(httpd):
-    o = Organiser(httpd, name="Bob Autre", organization="Mairie de Lille")
     yield o
     o.close()
 

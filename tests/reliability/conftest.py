@@ -111,12 +111,7 @@ def error_logs_clean(httpd):
 
 
 def make_ready(db, httpd):
-    try:
-        db.thaw()
-    except OSError:
-        pass
-    if not db.pid_alive():
-        db.start()
+    db.ensure_running()
     assert httpd_recovers(httpd, streak=6), "the database does not answer through httpd"
 
 
